@@ -1,0 +1,1 @@
+"""adql package."""

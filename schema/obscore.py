@@ -10,7 +10,7 @@ harvested product at calib_level 1-3.
 from __future__ import annotations
 
 from .model import AdqlType as T
-from .model import Column, Table
+from .model import Column, SkyPosition, Table
 
 OBSCORE_UTYPE = "ivo://ivoa.net/std/ObsCore#table-1.1"
 OBSCORE_DM = "ivo://ivoa.net/std/ObsCore#core-1.1"
@@ -136,6 +136,8 @@ MANDATORY_COLUMNS: tuple[Column, ...] = (
 )
 
 OPTIONAL_COLUMNS: tuple[Column, ...] = (
+    _std("obs_title", T.VARCHAR, "DataID.Title", "meta.title;obs",
+         "Title of the programme the observation belongs to.", principal=False),
     _std("proposal_id", T.VARCHAR, "Provenance.Proposal.identifier", "meta.id;obs.proposal",
          "Programme identifier (ESO run id such as 0103.C-0347(A), or CHARA program).",
          indexed=True),
@@ -157,9 +159,9 @@ EXTENSION_COLUMNS: tuple[Column, ...] = (
     _ext("instrument_submode", T.VARCHAR, "instr.setup",
          "Instrument sub-mode (e.g. fringe tracker mode, dispersion of the second band)."),
     _ext("interferometer_stations", T.VARCHAR, "instr.setup;instr.tel",
-         "Stations used, space separated, in beam order (e.g. A0 G1 J2 K0)."),
+         "Stations used, space separated, in beam order (e.g. A0 G1 J2 K0; UT1..UT4, S1 W2)."),
     _ext("configuration", T.VARCHAR, "instr.setup",
-         "Equivalent offered array configuration (e.g. large, UTs, medium).", indexed=True),
+         "Equivalent offered array configuration, named by its stations (e.g. A0-G1-J2-K0).", indexed=True),
     _ext("ob_id", T.BIGINT, "meta.id;obs",
          "Observation block identifier (OBS.ID).", indexed=True),
     _ext("night", T.VARCHAR, "time.epoch;obs",
@@ -182,9 +184,13 @@ OBSCORE = Table(
         "ObsCore 1.1 view of the interferometric observation log: one row per exposure "
         "(calib_level 0) and per harvested OIFITS product (calib_level 1-3)."
     ),
-    columns=MANDATORY_COLUMNS + OPTIONAL_COLUMNS + EXTENSION_COLUMNS,
+    columns=MANDATORY_COLUMNS + OPTIONAL_COLUMNS + EXTENSION_COLUMNS + (
+        Column("healpix", T.BIGINT, "HEALPix NESTED order-12 index of (s_ra, s_dec).",
+               published=False),
+    ),
     utype=OBSCORE_UTYPE,
     kind="view",
+    position=SkyPosition("s_ra", "s_dec"),
 )
 
 #: Names accepted by the ``obscore-table`` loader beyond the ObsCore columns.

@@ -1,0 +1,139 @@
+"""Run a file-based harvest: read → validate → write in batches → report.
+
+Used by ``obsportal harvest obscore-table`` and by the first start of the
+embedded service (demo data). Every run is recorded in ``harvest_run`` with
+its counts, so an operator can see what each load did.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from ..schema.internal import HARVEST_RUN
+from ..schema.sql import build_metadata, sa_table
+from .obscore_table import BadRow, SourceError, TableFile, read_table_file
+from .pipeline import BATCH_SIZE, DomainWriter
+
+log = logging.getLogger("obsportal.harvest")
+
+#: Called with (file path, bytes read so far, file size, rows so far).
+ProgressCallback = Callable[[str, int, int, int], None]
+
+
+@dataclass
+class HarvestReport:
+    """What a run did: counts, rejected rows and columns, unreadable files."""
+
+    source: str
+    files: int = 0
+    rows_read: int = 0
+    new: int = 0
+    updated: int = 0
+    bad_rows: list[BadRow] = field(default_factory=list)
+    unknown_columns: dict[str, list[str]] = field(default_factory=dict)
+    failed_files: list[str] = field(default_factory=list)
+
+    @property
+    def loaded(self) -> int:
+        return self.new + self.updated
+
+    @property
+    def ok(self) -> bool:
+        return not self.bad_rows and not self.failed_files
+
+
+def harvest_files(engine: sa.Engine, paths: Iterable[Path], *, source: str = "obscore-table",
+                  publisher_authority: str = "ivo://obsportal.local",
+                  progress: ProgressCallback | None = None,
+                  batch_size: int = BATCH_SIZE) -> HarvestReport:
+    """Load ObsCore-table files; a broken file or row is reported and skipped."""
+    report = HarvestReport(source=source)
+    run_id = _start_run(engine, source)
+    writer = DomainWriter(engine, source, publisher_authority)
+    try:
+        for path in paths:
+            report.files += 1
+            try:
+                table = read_table_file(path)
+            except SourceError as exc:
+                log.warning("file skipped", extra={"path": str(path), "reason": str(exc)})
+                report.failed_files.append(str(exc))
+                continue
+            if table.unknown_columns:
+                report.unknown_columns[str(path)] = table.unknown_columns
+                log.warning("unknown columns not loaded",
+                            extra={"path": str(path), "columns": table.unknown_columns})
+            _load_table(writer, table, report, progress, batch_size)
+        writer.finish()
+    except Exception as exc:
+        _finish_run(engine, run_id, report, "failed", str(exc))
+        raise
+    _finish_run(engine, run_id, report, "done" if report.ok else "done-with-errors",
+                _summary(report))
+    return report
+
+
+def _load_table(writer: DomainWriter, table: TableFile, report: HarvestReport,
+                progress: ProgressCallback | None, batch_size: int) -> None:
+    batch: list[dict[str, Any]] = []
+
+    def flush() -> None:
+        counts = writer.write(batch)
+        report.new += counts.new
+        report.updated += counts.updated
+        batch.clear()
+
+    for item in table.rows:
+        if isinstance(item, BadRow):
+            report.bad_rows.append(item)
+            log.warning("row rejected", extra={"path": item.path, "line": item.line,
+                                                "reason": item.message})
+            continue
+        report.rows_read += 1
+        batch.append(item.values)
+        if len(batch) >= batch_size:
+            flush()
+            if progress:
+                progress(table.path, table.bytes_read(), table.size, report.rows_read)
+    if batch:
+        flush()
+    if progress:
+        progress(table.path, table.size, table.size, report.rows_read)
+
+
+def _summary(report: HarvestReport) -> str:
+    return (f"{report.files} file(s), {report.rows_read} valid rows, {report.new} new, "
+            f"{report.updated} updated, {len(report.bad_rows)} rejected, "
+            f"{len(report.failed_files)} unreadable file(s)")
+
+
+def _run_table(engine: sa.Engine) -> sa.Table:
+    dialect = engine.dialect.name
+    return sa_table(build_metadata(dialect), HARVEST_RUN, dialect)
+
+
+def _start_run(engine: sa.Engine, source: str) -> int:
+    table = _run_table(engine)
+    with engine.begin() as conn:
+        result = conn.execute(sa.insert(table).values(
+            source=source, started=datetime.now(UTC).replace(tzinfo=None), status="running"))
+        key = result.inserted_primary_key
+        assert key is not None
+        return int(key[0])
+
+
+def _finish_run(engine: sa.Engine, run_id: int, report: HarvestReport, status: str,
+                message: str) -> None:
+    table = _run_table(engine)
+    with engine.begin() as conn:
+        conn.execute(sa.update(table).where(table.c.run_id == run_id).values(
+            finished=datetime.now(UTC).replace(tzinfo=None), status=status,
+            n_new=report.new, n_updated=report.updated,
+            n_failed=len(report.bad_rows), message=message))

@@ -1,0 +1,52 @@
+"""FastAPI application factory.
+
+Handlers live in routers by concern (VOSI/TAP here, more as the TAP, ASPRO2 and
+REST issues land); each request reads the engine and settings from
+``app.state``, so tests build an app on any database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import sqlalchemy as sa
+from fastapi import FastAPI, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import HTMLResponse
+
+from .. import __version__
+from .settings import Settings, get_settings
+from .tap_routes import router as tap_router
+
+SERVER_HEADER = f"ObsPortal/{__version__}"
+
+
+def create_app(engine: sa.Engine, settings: Settings | None = None) -> FastAPI:
+    """The service on ``engine`` (schema already in place)."""
+    app = FastAPI(title="ObsPortal", version=__version__,
+                  description="IVOA TAP service of optical interferometry observation logs.",
+                  docs_url="/api/docs", openapi_url="/api/openapi.json")
+    app.state.engine = engine
+    app.state.settings = settings or get_settings()
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
+                       allow_headers=["*"])
+
+    @app.middleware("http")
+    async def server_header(request: Request,
+                            call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
+        response.headers["Server"] = SERVER_HEADER
+        return response
+
+    app.include_router(tap_router)
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def home(request: Request) -> str:
+        tap = f"{str(request.base_url).rstrip('/')}/tap"
+        return (f"<!DOCTYPE html><html><head><title>ObsPortal</title></head><body>"
+                f"<h1>ObsPortal {__version__}</h1><p>Interferometry observation log, served "
+                f"over IVOA TAP. TAP URL for TOPCAT or pyvo: <code>{tap}</code></p>"
+                f"<ul><li><a href='{tap}/tables'>tables</a></li>"
+                f"<li><a href='{tap}/availability'>availability</a></li></ul></body></html>")
+
+    return app

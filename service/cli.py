@@ -1,0 +1,164 @@
+"""The ``obsportal`` command: serve, migrate, check, harvest.
+
+Long work (harvests) shows a progress bar on a terminal and plain structured
+log lines elsewhere; exit codes are 0 (all good), 1 (some input rejected or
+drift found), 2 (nothing could be done).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
+
+from .. import __version__
+from ..harvesters.runner import HarvestReport, harvest_files
+from .logs import configure_logging
+from .settings import Settings, get_settings
+from .storage.engine import make_engine
+from .storage.schema_setup import is_initialised, schema_differences, upgrade
+
+app = typer.Typer(help="ObsPortal: IVOA TAP service of interferometry observation logs.",
+                  no_args_is_help=True, add_completion=False)
+db_app = typer.Typer(help="Create, migrate and verify the database.", no_args_is_help=True)
+harvest_app = typer.Typer(help="Load observation logs into the database.",
+                          no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(harvest_app, name="harvest")
+console = Console(stderr=True)
+log = logging.getLogger("obsportal.cli")
+
+
+def _settings() -> Settings:
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    return settings
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    typer.echo(f"obsportal {__version__}")
+
+
+@app.command()
+def serve(host: Annotated[str | None, typer.Option(help="Address to bind.")] = None,
+          port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None) -> None:
+    """Start the service (creates and fills the embedded database on first start)."""
+    import uvicorn
+
+    from .app import create_app
+    from .bootstrap import DatabaseNotReadyError, prepare_database
+
+    settings = _settings()
+    host = host or settings.host
+    port = port or settings.port
+    try:
+        engine = prepare_database(settings)
+    except DatabaseNotReadyError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    shown = "localhost" if host in {"127.0.0.1", "0.0.0.0", "::"} else host
+    base = (settings.public_url or f"http://{shown}:{port}").rstrip("/")
+    typer.echo(f"ObsPortal {__version__} on {_describe(settings)}")
+    typer.echo(f"TAP URL (TOPCAT: VO > Table Access Protocol): {base}/tap")
+    uvicorn.run(create_app(engine, settings), host=host, port=port,
+                log_level=settings.log_level.lower(), server_header=False)
+
+
+def _describe(settings: Settings) -> str:
+    if settings.is_embedded:
+        return f"embedded SQLite {settings.data_dir / 'obsportal.sqlite'}"
+    url = settings.effective_database_url
+    return "PostgreSQL " + url.rsplit("@", 1)[-1]
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the schema, then rebuild views and TAP_SCHEMA."""
+    settings = _settings()
+    if settings.is_embedded:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.effective_database_url)
+    upgrade(engine)
+    typer.echo(f"database is up to date ({_describe(settings)})")
+
+
+@db_app.command("check")
+def db_check() -> None:
+    """Compare the database with the declarative schema; exit 1 on drift."""
+    settings = _settings()
+    engine = make_engine(settings.effective_database_url)
+    if not is_initialised(engine):
+        console.print("[red]no ObsPortal schema in this database[/red]: run "
+                      "`obsportal db upgrade`")
+        raise typer.Exit(1)
+    diffs = schema_differences(engine)
+    if diffs:
+        for diff in diffs:
+            typer.echo(f"drift: {diff}")
+        raise typer.Exit(1)
+    typer.echo("schema matches schema/ (no drift)")
+
+
+@harvest_app.command("obscore-table")
+def harvest_obscore_table(
+    files: Annotated[list[Path], typer.Argument(help="CSV, TSV or VOTable files (.gz ok).")],
+) -> None:
+    """Load files whose columns are ObsCore names plus the extension names."""
+    settings = _settings()
+    if settings.is_embedded:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.effective_database_url)
+    if not is_initialised(engine):
+        if not settings.is_embedded:
+            console.print("[red]no ObsPortal schema[/red]: run `obsportal db upgrade` first")
+            raise typer.Exit(2)
+        upgrade(engine)
+    report = _run_with_progress(engine, files, settings)
+    _print_report(report)
+    if report.loaded == 0 and (report.bad_rows or report.failed_files):
+        raise typer.Exit(2)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def _run_with_progress(engine: object, files: list[Path], settings: Settings) -> HarvestReport:
+    import sqlalchemy as sa
+    assert isinstance(engine, sa.Engine)
+    if not sys.stderr.isatty():
+        return harvest_files(engine, files, publisher_authority=settings.publisher_authority)
+    with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+                  TextColumn("{task.fields[rows]} rows"), TimeElapsedColumn(),
+                  console=console) as progress:
+        tasks: dict[str, int] = {}
+
+        def update(path: str, done: int, size: int, rows: int) -> None:
+            if path not in tasks:
+                tasks[path] = int(progress.add_task(Path(path).name, total=size, rows=0))
+            progress.update(tasks[path], completed=done, rows=rows)  # type: ignore[arg-type]
+
+        return harvest_files(engine, files, publisher_authority=settings.publisher_authority,
+                             progress=update)
+
+
+def _print_report(report: HarvestReport) -> None:
+    typer.echo(f"{report.files} file(s): {report.rows_read} valid rows, {report.new} new, "
+               f"{report.updated} updated, {len(report.bad_rows)} rejected")
+    for path, columns in report.unknown_columns.items():
+        typer.echo(f"{path}: unknown columns not loaded: {', '.join(columns)}")
+    for failure in report.failed_files:
+        typer.echo(f"unreadable: {failure}")
+    for bad in report.bad_rows[:50]:
+        typer.echo(f"rejected {bad}")
+    if len(report.bad_rows) > 50:
+        typer.echo(f"... and {len(report.bad_rows) - 50} more rejected rows")
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()

@@ -1,0 +1,1 @@
+"""Database access: engines, schema creation/migration, derived objects."""

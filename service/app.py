@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse
 
 from .. import __version__
 from .settings import Settings, get_settings
-from .tap_routes import router as tap_router
+from .tap.routes import router as tap_router
 
 SERVER_HEADER = f"ObsPortal/{__version__}"
 

@@ -42,6 +42,28 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, description="Port `obsportal serve` listens on.")
     log_level: str = Field(default="info", description="Log level (debug, info, warning).")
     log_json: bool = Field(default=False, description="Write logs as JSON lines.")
+    maxrec_default: int = Field(default=100_000, ge=0,
+                                description="Rows returned when a query gives no MAXREC.")
+    maxrec_hard: int = Field(default=20_000_000, ge=1,
+                             description="Largest MAXREC accepted (declared in capabilities).")
+    sync_timeout: int = Field(default=120, ge=1,
+                              description="Seconds a /tap/sync query may run.")
+    async_duration_default: int = Field(default=3600, ge=1,
+                                        description="Default executionDuration of async "
+                                        "jobs (s).")
+    async_duration_hard: int = Field(default=4 * 3600, ge=1,
+                                     description="Largest executionDuration accepted (s).")
+    retention_default: int = Field(default=7 * 86400, ge=60,
+                                   description="Seconds an async job and its result are kept.")
+    retention_hard: int = Field(default=30 * 86400, ge=60,
+                                description="Longest retention a client may ask for (s).")
+    upload_limit: int = Field(default=20_000_000, ge=0,
+                              description="Largest accepted upload per request (bytes).")
+    upload_max_rows: int = Field(default=1_000_000, ge=0,
+                                 description="Largest number of rows of an uploaded table.")
+    workers: int = Field(default=2, ge=0,
+                         description="In-process async job workers (0: jobs need "
+                         "`obsportal worker`).")
 
     @property
     def effective_database_url(self) -> str:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from lxml import etree
 
-from ..schema.catalog import Catalog
-from ..schema.model import Column, Schema, Table
+from ...schema.catalog import Catalog
+from ...schema.model import Column, Schema, Table
 
 VOSI_TABLES_NS = "http://www.ivoa.net/xml/VOSITables/v1.0"
 VOSI_AVAILABILITY_NS = "http://www.ivoa.net/xml/VOSIAvailability/v1.0"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from fastapi import APIRouter, HTTPException, Request, Response
 
-from ..schema.catalog import CATALOG
+from ...schema.catalog import CATALOG
 from .vosi import availability_document, table_document, tableset_document
 
 router = APIRouter(prefix="/tap")

@@ -258,7 +258,7 @@ CALIB_LINK = Table(
                primary_key=True, nullable=False, principal=True, indexed=True),
         Column("cal_ob_exec_id", T.BIGINT, "Calibrator OB execution.", ucd="meta.id",
                primary_key=True, nullable=False, principal=True, indexed=True),
-        Column("position", T.VARCHAR, "before or after the science OB.",
+        Column("side", T.VARCHAR, "Calibrator before or after the science OB.",
                ucd="meta.code", principal=True),
         Column("time_gap", T.DOUBLE, "Time between the two OB executions.", unit="s",
                ucd="time.interval", principal=True),

@@ -108,3 +108,31 @@ def shared_dir() -> Path:
         pytest.skip(f"../shared material is absent (looked for {SHARED}); "
                     "it is only beside the clone in CI")
     return SHARED
+
+
+DEMO = REPO / "service" / "demo" / "obslog_demo.csv.gz"
+
+
+@pytest.fixture(scope="session")
+def demo_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sa.Engine]:
+    """An embedded database with the bundled demo log (read-only use)."""
+    from obsportal.harvesters.runner import harvest_files
+
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    harvest_files(engine, [DEMO])
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_pg(make_pg_database: Callable[[bool], sa.Engine]) -> sa.Engine:
+    """A PostgreSQL database with the bundled demo log (read-only use)."""
+    from obsportal.harvesters.runner import harvest_files
+
+    engine = make_pg_database(True)
+    harvest_files(engine, [DEMO])
+    with engine.begin() as conn:
+        conn.exec_driver_sql("ANALYZE")
+    return engine

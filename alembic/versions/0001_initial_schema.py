@@ -243,7 +243,7 @@ def upgrade() -> None:
     op.create_table('calib_link',
     sa.Column('sci_ob_exec_id', sa.BigInteger(), autoincrement=False, nullable=False, comment='Science OB execution.'),
     sa.Column('cal_ob_exec_id', sa.BigInteger(), autoincrement=False, nullable=False, comment='Calibrator OB execution.'),
-    sa.Column('position', sa.String(), autoincrement=False, nullable=True, comment='before or after the science OB.'),
+    sa.Column('side', sa.String(), autoincrement=False, nullable=True, comment='Calibrator before or after the science OB.'),
     sa.Column('time_gap', sa.Double(), autoincrement=False, nullable=True, comment='Time between the two OB executions.'),
     sa.Column('method', sa.String(), autoincrement=False, nullable=True, comment='Rule that linked them (container, adjacency...).'),
     sa.Column('score', sa.Double(), autoincrement=False, nullable=True, comment='Confidence of the link, 0 to 1.'),

@@ -27,6 +27,8 @@ def _on_sqlite_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> No
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # ADQL LIKE is case-sensitive (ILIKE is not); SQLite's LIKE is not by default.
+    cursor.execute("PRAGMA case_sensitive_like=ON")
     cursor.close()
     register_udfs(dbapi_connection)
 

@@ -10,6 +10,7 @@ are rebuilt from code after every upgrade, so they can never drift from
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +59,14 @@ def rebuild_derived(engine: sa.Engine) -> None:
     metadata = build_metadata(dialect)
     rows = tap_schema_rows(CATALOG.schemas, CATALOG.tables)
     with engine.begin() as conn:
+        if dialect == POSTGRESQL:
+            # Raw cursor, no parameters: the script contains '%' and '$$'.
+            raw: Any = conn.connection.dbapi_connection
+            cursor = raw.cursor()
+            try:
+                cursor.execute(_translator_functions_sql())
+            finally:
+                cursor.close()
         for statement in view_ddl(metadata, dialect, engine.dialect):
             conn.execute(sa.text(statement))
         # Children first on delete, parents first on insert (foreign keys).
@@ -66,6 +75,11 @@ def rebuild_derived(engine: sa.Engine) -> None:
         for table in TAP_SCHEMA_TABLES:
             if rows[table.name]:
                 conn.execute(sa.insert(sa_table(metadata, table, dialect)), rows[table.name])
+
+
+def _translator_functions_sql() -> str:
+    """SQL functions the ADQL translator's PostgreSQL emitter calls (adql/sql/)."""
+    return (resources.files("obsportal.adql") / "sql" / "pgsphere_functions.sql").read_text()
 
 
 def schema_differences(engine: sa.Engine) -> list[Any]:

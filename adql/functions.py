@@ -101,5 +101,4 @@ ADQL_FEATURES: dict[str, tuple[str, ...]] = {
     "ivo://ivoa.net/std/TAPRegExt#features-adql-unit": ("IN_UNIT",),
     "ivo://ivoa.net/std/TAPRegExt#features-adql-sets": ("UNION", "EXCEPT", "INTERSECT"),
     "ivo://ivoa.net/std/TAPRegExt#features-adql-common-table": ("WITH",),
-    "ivo://ivoa.net/std/TAPRegExt#features-adql-conditional": ("COALESCE", "NULLIF"),
 }

@@ -55,16 +55,23 @@ _SCALAR_VOTABLE = {
 }
 
 
-def votable_type(datatype: AdqlType, length: int | None = None) -> VOTableType:
-    """Map a logical type to its VOTable 1.4 / DALI 1.1 serialisation."""
+def votable_type(datatype: AdqlType, length: int | None = None,
+                 unicode: bool = False) -> VOTableType:
+    """Map a logical type to its VOTable 1.4 / DALI 1.1 serialisation.
+
+    ``unicode`` text (free text such as titles and names of people) is published
+    as ``unicodeChar``: VOTable 1.4 ``char`` is ASCII and common readers reject
+    other bytes in binary serialisations.
+    """
     if datatype in _SCALAR_VOTABLE:
         return VOTableType(_SCALAR_VOTABLE[datatype])
     if datatype is AdqlType.CHAR:
         return VOTableType("char", str(length) if length else "*")
+    text_type = "unicodeChar" if unicode else "char"
     if datatype is AdqlType.VARCHAR:
-        return VOTableType("char", f"{length}*" if length else "*")
+        return VOTableType(text_type, f"{length}*" if length else "*")
     if datatype is AdqlType.CLOB:
-        return VOTableType("char", "*")
+        return VOTableType(text_type, "*")
     if datatype is AdqlType.TIMESTAMP:
         return VOTableType("char", "*", "timestamp")
     if datatype is AdqlType.POINT:
@@ -103,10 +110,19 @@ class Column:
     unique: bool = False
     published: bool = True
     autoincrement: bool = False
+    #: Free text that may hold non-ASCII characters (published as unicodeChar).
+    unicode: bool = False
+    #: The name is an ADQL reserved word: clients must write it delimited ("size").
+    delimited: bool = False
+
+    @property
+    def adql_name(self) -> str:
+        """The name as published in TAP_SCHEMA and VOSI (quoted when it must be)."""
+        return f'"{self.name}"' if self.delimited else self.name
 
     @property
     def votable(self) -> VOTableType:
-        return votable_type(self.datatype, self.length)
+        return votable_type(self.datatype, self.length, self.unicode)
 
 
 @dataclass(frozen=True)
@@ -119,6 +135,8 @@ class ForeignKey:
     target_columns: tuple[str, ...]
     description: str = ""
     published: bool = True
+    #: False for keys only declared to clients (no database constraint), e.g. TAP_SCHEMA's.
+    constraint: bool = True
 
 
 @dataclass(frozen=True)

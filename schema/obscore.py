@@ -27,6 +27,7 @@ def _std(
     nullable: bool = True,
     principal: bool = True,
     indexed: bool = False,
+    unicode: bool = False,
 ) -> Column:
     return Column(
         name=name,
@@ -34,6 +35,7 @@ def _std(
         description=description,
         unit=unit,
         ucd=ucd,
+        unicode=unicode,
         utype=f"obscore:{utype}",
         std=True,
         nullable=nullable,
@@ -137,7 +139,8 @@ MANDATORY_COLUMNS: tuple[Column, ...] = (
 
 OPTIONAL_COLUMNS: tuple[Column, ...] = (
     _std("obs_title", T.VARCHAR, "DataID.Title", "meta.title;obs",
-         "Title of the programme the observation belongs to.", principal=False),
+         "Title of the programme the observation belongs to.", principal=False,
+         unicode=True),
     _std("proposal_id", T.VARCHAR, "Provenance.Proposal.identifier", "meta.id;obs.proposal",
          "Programme identifier (ESO run id such as 0103.C-0347(A), or CHARA program).",
          indexed=True),
@@ -146,7 +149,7 @@ OPTIONAL_COLUMNS: tuple[Column, ...] = (
     _std("data_rights", T.VARCHAR, "Curation.Rights", "meta.code",
          "Access rights of the data: public, proprietary or secure.", principal=False),
     _std("obs_creator_name", T.VARCHAR, "DataID.Creator", "meta.id",
-         "Principal investigator of the programme.", principal=False),
+         "Principal investigator of the programme.", principal=False, unicode=True),
     _std("target_class", T.VARCHAR, "Target.Class", "src.class",
          "Class of the target object, when known.", principal=False),
 )

@@ -72,6 +72,8 @@ def add_table(metadata: sa.MetaData, table: Table, dialect: str,
     schema, name = table.sql_name(dialect)
     items: list[Any] = [_sa_column(c, dialect) for c in table.columns]
     for key in table.foreign_keys:
+        if not key.constraint:
+            continue
         refs = [_target_ref(catalog, key.target, c, dialect) for c in key.target_columns]
         items.append(sa.ForeignKeyConstraint(list(key.columns), refs, name=f"fk_{key.key_id}"))
     for cols in table.unique_constraints:

@@ -16,8 +16,17 @@ from .model import Column, ForeignKey, Schema, Table
 TAP_SCHEMA_NAME = "tap_schema"
 
 
-def _c(name: str, datatype: T, description: str, *, nullable: bool = True) -> Column:
-    return Column(name, datatype, description, principal=True, std=True, nullable=nullable)
+def _c(name: str, datatype: T, description: str, *, nullable: bool = True,
+       delimited: bool = False) -> Column:
+    return Column(name, datatype, description, principal=True, std=True, nullable=nullable,
+                  delimited=delimited)
+
+
+def _key(key_id: str, column: str, target: str, target_column: str) -> ForeignKey:
+    # Declared for clients (taplint checks them); TAP_SCHEMA rows are rebuilt from code,
+    # so no database constraint is needed.
+    return ForeignKey(key_id, (column,), f"{TAP_SCHEMA_NAME}.{target}", (target_column,),
+                      f"TAP_SCHEMA {key_id.replace('_', ' ')}", constraint=False)
 
 
 SCHEMAS = Table(
@@ -40,6 +49,7 @@ TABLES = Table(
         _c("description", T.VARCHAR, "Description of the table."),
         _c("table_index", T.INTEGER, "Recommended order of display."),
     ),
+    foreign_keys=(_key("tables_schema", "schema_name", "schemas", "schema_name"),),
 )
 COLUMNS = Table(
     TAP_SCHEMA_NAME, "columns", "Columns of the published tables.",
@@ -49,7 +59,8 @@ COLUMNS = Table(
         _c("datatype", T.VARCHAR, "VOTable datatype.", nullable=False),
         _c("arraysize", T.VARCHAR, "VOTable arraysize."),
         _c("xtype", T.VARCHAR, "VOTable/DALI extended type."),
-        _c("size", T.INTEGER, "Length of fixed-size values (deprecated, TAP 1.0)."),
+        _c("size", T.INTEGER, "Length of fixed-size values (deprecated, TAP 1.0).",
+           delimited=True),
         _c("description", T.VARCHAR, "Description of the column."),
         _c("utype", T.VARCHAR, "Data model field of the column."),
         _c("unit", T.VARCHAR, "Unit (VOUnit)."),
@@ -59,6 +70,7 @@ COLUMNS = Table(
         _c("std", T.INTEGER, "1 if the column is defined by a standard.", nullable=False),
         _c("column_index", T.INTEGER, "Recommended order of display."),
     ),
+    foreign_keys=(_key("columns_table", "table_name", "tables", "table_name"),),
 )
 KEYS = Table(
     TAP_SCHEMA_NAME, "keys", "Foreign keys between published tables.",
@@ -69,6 +81,8 @@ KEYS = Table(
         _c("utype", T.VARCHAR, "Data model of the key."),
         _c("description", T.VARCHAR, "Description of the key."),
     ),
+    foreign_keys=(_key("keys_from_table", "from_table", "tables", "table_name"),
+                  _key("keys_target_table", "target_table", "tables", "table_name")),
 )
 KEY_COLUMNS = Table(
     TAP_SCHEMA_NAME, "key_columns", "Column pairs of the foreign keys.",
@@ -77,6 +91,7 @@ KEY_COLUMNS = Table(
         _c("from_column", T.VARCHAR, "Column in from_table.", nullable=False),
         _c("target_column", T.VARCHAR, "Column in target_table.", nullable=False),
     ),
+    foreign_keys=(_key("key_columns_key", "key_id", "keys", "key_id"),),
 )
 
 TAP_SCHEMA_TABLES = (SCHEMAS, TABLES, COLUMNS, KEYS, KEY_COLUMNS)
@@ -111,7 +126,7 @@ def tap_schema_rows(
         for column_index, col in enumerate(table.published_columns):
             vot = col.votable
             rows["columns"].append({
-                "table_name": table.qualified_name, "column_name": col.name,
+                "table_name": table.qualified_name, "column_name": col.adql_name,
                 "datatype": vot.datatype, "arraysize": vot.arraysize, "xtype": vot.xtype,
                 "size": _size(col), "description": col.description, "utype": col.utype,
                 "unit": col.unit, "ucd": col.ucd, "indexed": _flag(col.indexed),

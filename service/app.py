@@ -7,7 +7,8 @@ REST issues land); each request reads the engine and settings from
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 
 import sqlalchemy as sa
 from fastapi import FastAPI, Request, Response
@@ -17,17 +18,35 @@ from fastapi.responses import HTMLResponse
 from .. import __version__
 from .settings import Settings, get_settings
 from .tap.routes import router as tap_router
+from .uws.routes import router as uws_router
+from .uws.store import JobStore
+from .uws.worker import JobRunner
 
-SERVER_HEADER = f"ObsPortal/{__version__}"
+#: Software and the IVOA standards it implements (IVOA software identification note).
+SERVER_HEADER = f"ObsPortal/{__version__} IVOA-TAP/1.1 IVOA-UWS/1.1"
 
 
 def create_app(engine: sa.Engine, settings: Settings | None = None) -> FastAPI:
-    """The service on ``engine`` (schema already in place)."""
+    """The service on ``engine`` (schema already in place), with its job workers."""
+    settings = settings or get_settings()
+    store = JobStore(engine, settings.data_dir / "results")
+    runner = JobRunner(store, engine, settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        runner.start(settings.workers)
+        try:
+            yield
+        finally:
+            runner.stop()
+
     app = FastAPI(title="ObsPortal", version=__version__,
                   description="IVOA TAP service of optical interferometry observation logs.",
-                  docs_url="/api/docs", openapi_url="/api/openapi.json")
+                  docs_url="/api/docs", openapi_url="/api/openapi.json", lifespan=lifespan)
     app.state.engine = engine
-    app.state.settings = settings or get_settings()
+    app.state.settings = settings
+    app.state.jobs = store
+    app.state.runner = runner
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
                        allow_headers=["*"])
 
@@ -38,6 +57,7 @@ def create_app(engine: sa.Engine, settings: Settings | None = None) -> FastAPI:
         response.headers["Server"] = SERVER_HEADER
         return response
 
+    app.include_router(uws_router)
     app.include_router(tap_router)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)

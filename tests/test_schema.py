@@ -77,7 +77,7 @@ def _tap_schema_columns(engine: sa.Engine) -> dict[tuple[str, str], dict[str, ob
 def test_tap_schema_rows_equal_the_catalog(backend: str, request: pytest.FixtureRequest) -> None:
     engine = request.getfixturevalue("sqlite_engine" if backend == "sqlite" else "pg_engine")
     stored = _tap_schema_columns(engine)
-    expected = {(t.qualified_name, c.name): (t, c) for t in CATALOG.published_tables
+    expected = {(t.qualified_name, c.adql_name): (t, c) for t in CATALOG.published_tables
                 for c in t.published_columns}
     assert set(stored) == set(expected)
     for key, (_table, col) in expected.items():
@@ -95,7 +95,7 @@ def test_tap_schema_rows_equal_the_catalog(backend: str, request: pytest.Fixture
         assert row["std"] == int(col.std)
     # column_index orders columns as in the catalog within each table
     for table in CATALOG.published_tables:
-        indexes = [stored[(table.qualified_name, c.name)]["column_index"]
+        indexes = [stored[(table.qualified_name, c.adql_name)]["column_index"]
                    for c in table.published_columns]
         assert indexes == sorted(indexes)
 

@@ -28,7 +28,7 @@ def _column(parent: etree._Element, col: Column) -> None:
     elem = etree.SubElement(parent, "column")
     if col.std:
         elem.set("std", "true")
-    _text(elem, "name", col.name)
+    _text(elem, "name", col.adql_name)
     _text(elem, "description", col.description)
     _text(elem, "unit", col.unit)
     _text(elem, "ucd", col.ucd)
@@ -38,8 +38,6 @@ def _column(parent: etree._Element, col: Column) -> None:
     data_type.set(f"{{{XSI_NS}}}type", "vs:VOTableType")
     if vot.arraysize:
         data_type.set("arraysize", vot.arraysize)
-    if vot.xtype:
-        data_type.set("xtype", vot.xtype)
     data_type.text = vot.datatype
     if col.indexed:
         etree.SubElement(elem, "flag").text = "indexed"

@@ -71,6 +71,32 @@ def serve(host: Annotated[str | None, typer.Option(help="Address to bind.")] = N
                 log_level=settings.log_level.lower(), server_header=False)
 
 
+@app.command()
+def worker(threads: Annotated[int, typer.Option(help="Jobs run in parallel.")] = 2) -> None:
+    """Run async (UWS) jobs without serving HTTP; several workers may share a database."""
+    import signal
+    import threading
+
+    from .bootstrap import DatabaseNotReadyError, prepare_database
+    from .uws.store import JobStore
+    from .uws.worker import JobRunner
+
+    settings = _settings()
+    try:
+        engine = prepare_database(settings)
+    except DatabaseNotReadyError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    runner = JobRunner(JobStore(engine, settings.data_dir / "results"), engine, settings)
+    runner.start(threads)
+    done = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: done.set())
+    typer.echo(f"worker {runner.name}: {threads} thread(s) on {_describe(settings)}")
+    done.wait()
+    runner.stop()
+
+
 def _describe(settings: Settings) -> str:
     if settings.is_embedded:
         return f"embedded SQLite {settings.data_dir / 'obsportal.sqlite'}"

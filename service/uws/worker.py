@@ -52,6 +52,10 @@ class JobRunner:
         sweeper = threading.Thread(target=self._sweep_loop, name="uws-sweeper", daemon=True)
         sweeper.start()
         self.threads.append(sweeper)
+        if self.engine.dialect.name == "postgresql":
+            listener = threading.Thread(target=self._listen, name="uws-listen", daemon=True)
+            listener.start()
+            self.threads.append(listener)
 
     def stop(self) -> None:
         self.stopping.set()
@@ -154,6 +158,32 @@ class JobRunner:
             value = conn.execute(sa.select(t.c.backend_pid).where(t.c.job_id == job_id)
                                  ).scalar()
         return int(value) if value else None
+
+    def _listen(self) -> None:
+        """LISTEN for phase changes made by other processes (PostgreSQL)."""
+        import select
+
+        from .store import NOTIFY_CHANNEL
+        while not self.stopping.is_set():
+            try:
+                raw: Any = self.engine.raw_connection()
+                try:
+                    raw.set_session(autocommit=True)
+                    cursor = raw.cursor()
+                    cursor.execute(f"LISTEN {NOTIFY_CHANNEL}")
+                    connection = raw.driver_connection
+                    while not self.stopping.is_set():
+                        if select.select([connection], [], [], 1.0)[0]:
+                            connection.poll()
+                            if connection.notifies:
+                                connection.notifies.clear()
+                                self.store.board.announce()
+                                self.wake.set()
+                finally:
+                    raw.close()
+            except Exception:
+                log.warning("LISTEN connection lost; retrying", exc_info=True)
+                self.stopping.wait(2.0)
 
     # -- sweeper -------------------------------------------------------------------------
     def sweep(self) -> int:

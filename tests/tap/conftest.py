@@ -29,6 +29,13 @@ class LiveService:
     url: str  # .../tap
     engine: sa.Engine
     data_dir: Path
+    thread: threading.Thread | None = None
+
+
+def stop_service(service: LiveService, server: uvicorn.Server) -> None:
+    server.should_exit = True
+    if service.thread is not None:
+        service.thread.join(timeout=10)
 
 
 def start_service(engine: sa.Engine, data_dir: Path) -> tuple[LiveService, uvicorn.Server]:
@@ -46,7 +53,7 @@ def start_service(engine: sa.Engine, data_dir: Path) -> tuple[LiveService, uvico
             break
         except httpx.TransportError:
             time.sleep(0.05)
-    return LiveService(f"{base}/tap", engine, data_dir), server
+    return LiveService(f"{base}/tap", engine, data_dir, thread), server
 
 
 @pytest.fixture(scope="session")
@@ -54,7 +61,7 @@ def live_sqlite(demo_sqlite: sa.Engine, tmp_path_factory: pytest.TempPathFactory
                 ) -> Iterator[LiveService]:
     service, server = start_service(demo_sqlite, tmp_path_factory.mktemp("live-sqlite"))
     yield service
-    server.should_exit = True
+    stop_service(service, server)
 
 
 @pytest.fixture(scope="session")
@@ -62,7 +69,7 @@ def live_pg(demo_pg: sa.Engine, tmp_path_factory: pytest.TempPathFactory
             ) -> Iterator[LiveService]:
     service, server = start_service(demo_pg, tmp_path_factory.mktemp("live-pg"))
     yield service
-    server.should_exit = True
+    stop_service(service, server)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

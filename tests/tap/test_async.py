@@ -104,14 +104,13 @@ def test_job_list_filters(live) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_job_survives_a_restart(demo_sqlite, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from tap.conftest import start_service
+    from tap.conftest import start_service, stop_service
 
     service, server = start_service(demo_sqlite, tmp_path)
     job_url = _job(service.url, QUERY=QUERY, PHASE="RUN")
     assert _wait_final(job_url) == "COMPLETED"
     job_id = job_url.rsplit("/", 1)[1]
-    server.should_exit = True
-    time.sleep(0.5)
+    stop_service(service, server)
     again, server2 = start_service(demo_sqlite, tmp_path)
     try:
         doc = etree.fromstring(httpx.get(f"{again.url}/async/{job_id}").content)
@@ -119,4 +118,67 @@ def test_job_survives_a_restart(demo_sqlite, tmp_path) -> None:  # type: ignore[
         result = httpx.get(f"{again.url}/async/{job_id}/results/result")
         assert len(parse_single_table(io.BytesIO(result.content)).array) == 20
     finally:
-        server2.should_exit = True
+        stop_service(again, server2)
+
+
+SLOW = ("SELECT COUNT(*) FROM ivoa.obscore AS a, ivoa.obscore AS b, ivoa.obscore AS c "
+        "WHERE a.s_ra + b.s_ra > c.s_ra")
+
+
+def test_abort_cancels_the_running_query(live) -> None:  # type: ignore[no-untyped-def]
+    job_url = _job(live.url, QUERY=SLOW, PHASE="RUN")
+    for _ in range(100):
+        if _phase(job_url) == "EXECUTING":
+            break
+        time.sleep(0.1)
+    time.sleep(0.5)
+    started = time.monotonic()
+    httpx.post(f"{job_url}/phase", data={"PHASE": "ABORT"})
+    assert _phase(job_url) == "ABORTED"
+    if live.engine.dialect.name == "postgresql":
+        import sqlalchemy as sa
+        for _ in range(50):
+            with live.engine.connect() as conn:
+                running = conn.execute(sa.text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' "
+                    "AND query LIKE '%COUNT(*)%q1%' AND pid <> pg_backend_pid()")
+                ).scalar_one()
+            if running == 0:
+                break
+            time.sleep(0.1)
+        assert running == 0
+    assert time.monotonic() - started < 10
+
+
+def test_execution_duration_is_enforced(live) -> None:  # type: ignore[no-untyped-def]
+    job_url = _job(live.url, QUERY=SLOW)
+    httpx.post(f"{job_url}/executionduration", data={"EXECUTIONDURATION": "1"})
+    started = time.monotonic()
+    httpx.post(f"{job_url}/phase", data={"PHASE": "RUN"})
+    assert _wait_final(job_url) == "ERROR"
+    assert time.monotonic() - started < 15
+    doc = etree.fromstring(httpx.get(job_url).content)
+    assert "time limit" in doc.findtext("uws:errorSummary/uws:message", namespaces=NS)
+
+
+def test_sweeper_removes_expired_jobs_and_results(live) -> None:  # type: ignore[no-untyped-def]
+    import sqlalchemy as sa
+
+    from obsportal.service.settings import Settings
+    from obsportal.service.uws.store import JobStore
+    from obsportal.service.uws.worker import JobRunner
+
+    job_url = _job(live.url, QUERY=QUERY, PHASE="RUN")
+    assert _wait_final(job_url) == "COMPLETED"
+    job_id = job_url.rsplit("/", 1)[1]
+    store = JobStore(live.engine, live.data_dir / "results")
+    result = store.get(job_id).result_path
+    assert result and __import__("os").path.exists(result)
+    with live.engine.begin() as conn:
+        table = "uws.job" if live.engine.dialect.name == "postgresql" else "uws_job"
+        conn.execute(sa.text(f"UPDATE {table} SET destruction_time = :t WHERE job_id = :j"),
+                     {"t": "2000-01-01 00:00:00", "j": job_id})
+    runner = JobRunner(store, live.engine, Settings(data_dir=live.data_dir))
+    assert runner.sweep() >= 1
+    assert httpx.get(job_url).status_code == 404
+    assert not __import__("os").path.exists(result)

@@ -117,3 +117,17 @@ def test_capabilities_and_examples_documents(live) -> None:  # type: ignore[no-u
     examples = httpx.get(f"{live.url}/examples")
     assert 'vocab="http://www.ivoa.net/rdf/examples#"' in examples.text
     assert examples.text.count('typeof="example"') == len(EXAMPLES)
+
+
+def test_sync_timeout_gives_a_clear_error(demo_sqlite) -> None:  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    from obsportal.service.app import create_app
+    from obsportal.service.settings import Settings
+
+    client = TestClient(create_app(demo_sqlite, Settings(sync_timeout=1, workers=0)))
+    slow = ("SELECT COUNT(*) FROM ivoa.obscore AS a, ivoa.obscore AS b, ivoa.obscore AS c "
+            "WHERE a.s_ra + b.s_ra > c.s_ra")
+    response = client.get("/tap/sync", params={"LANG": "ADQL", "QUERY": slow})
+    assert response.status_code == 400
+    assert b"time limit" in response.content and b"/tap/async" in response.content

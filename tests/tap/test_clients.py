@@ -71,3 +71,16 @@ def test_taplint_reports_no_errors(live) -> None:  # type: ignore[no-untyped-def
     problems = [line for line in result.stdout.splitlines() if re.match(r"^[EWF]-", line)]
     assert totals.group(1) == "0", "\n".join(problems)
     assert totals.group(2) == "0", "\n".join(problems)
+
+
+def test_astroquery_tapplus(live) -> None:  # type: ignore[no-untyped-def]
+    from astroquery.utils.tap.core import TapPlus
+
+    tap = TapPlus(url=live.url, verbose=False)
+    query = "SELECT TOP 5 obs_id, s_ra FROM ivoa.obscore ORDER BY obs_id"
+    sync = tap.launch_job(query).get_results()
+    assert len(sync) == 5
+    job = tap.launch_job_async(query, background=False)
+    assert list(job.get_results()["obs_id"]) == list(sync["obs_id"])
+    # TapPlus.load_tables() parses ESA's private VOSI extension (esatapplus:flags), which
+    # standard services do not emit: table metadata is checked with pyvo above.

@@ -23,7 +23,7 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ..schema.domain import DATA_PRODUCT, EXPOSURE, OB_EXEC, PROGRAM, TARGET
+from ..schema.domain import DATA_PRODUCT, EXPOSURE, EXPOSURE_BASELINE, OB_EXEC, PROGRAM, TARGET
 from ..schema.model import HEALPIX_ORDER, Table
 from ..schema.sql import POSTGRESQL, build_metadata, sa_table
 
@@ -119,6 +119,7 @@ class DomainWriter:
         self.t_ob = sa_table(metadata, OB_EXEC, self.dialect)
         self.t_exposure = sa_table(metadata, EXPOSURE, self.dialect)
         self.t_product = sa_table(metadata, DATA_PRODUCT, self.dialect)
+        self.t_baseline = sa_table(metadata, EXPOSURE_BASELINE, self.dialect)
         self.touched_obs: set[int] = set()
 
     # -- generic upsert ------------------------------------------------------------
@@ -225,7 +226,10 @@ class DomainWriter:
                 "stations_sorted": " ".join(sorted(stations.split())) if stations else None,
                 "configuration": r.get("configuration"), "period": _period(r),
                 "night": _night_of(r), "role": _ROLE.get((r.get("obs_type") or "").lower()),
-                "ob_id": r.get("ob_id"),
+                "ob_id": r.get("ob_id"), "ob_name": r.get("_ob_name"),
+                "container_id": r.get("_container_id"),
+                "configuration_category": r.get("_configuration_category"),
+                "configuration_match": r.get("_configuration_match"),
                 "program_id": programs.get(r.get("proposal_id") or ""),
                 "target_id": targets.get(name_key(r.get("target_name") or "")),
             }
@@ -242,7 +246,11 @@ class DomainWriter:
             "obs_collection": collection,
             "publisher_did": r.get("obs_publisher_did")
             or f"{self.authority}/{collection}?{r['obs_id']}",
-            "target_name": r.get("target_name"), "object": r.get("target_name"),
+            "target_name": r.get("target_name"),
+            "object": r.get("_object") or r.get("target_name"),
+            "temperature": r.get("_temperature"),
+            "validation_level": r.get("_validation_level"),
+            "validation_log": r.get("_validation_log"),
             "ra": r.get("s_ra"), "dec": r.get("s_dec"),
             "mjd_start": r.get("t_min"), "mjd_end": r.get("t_max"),
             "lst_start": r.get("exp_lst_start"), "lst_end": r.get("exp_lst_end"),
@@ -276,7 +284,25 @@ class DomainWriter:
             self._copy_upsert(conn, self.t_exposure, records, "dp_id")
         else:
             self._upsert(conn, self.t_exposure, records, ["dp_id"])
+        with_baselines = [r for r in rows if r.get("_baselines")]
+        if with_baselines:
+            self._write_baselines(conn, with_baselines)
         return BatchCounts(new=len(records) - existing, updated=existing)
+
+    def _write_baselines(self, conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
+        """Projected baselines of exposures (header values and computed u,v)."""
+        ids = self._ids(conn, self.t_exposure, "dp_id", "exposure_id",
+                        [r["obs_id"] for r in rows])
+        records = []
+        for r in rows:
+            for b in r["_baselines"]:
+                records.append({
+                    "exposure_id": ids[r["obs_id"]], "station1": b.station1,
+                    "station2": b.station2, "pbl_start": b.pbl_start, "pbl_end": b.pbl_end,
+                    "pbla_start": b.pbla_start, "pbla_end": b.pbla_end,
+                    "u_start": b.u_start, "v_start": b.v_start, "u_end": b.u_end,
+                    "v_end": b.v_end})
+        self._upsert(conn, self.t_baseline, records, ["exposure_id", "station1", "station2"])
 
     def _copy_upsert(self, conn: sa.Connection, table: sa.Table,
                      records: list[dict[str, Any]], key: str) -> None:

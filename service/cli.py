@@ -154,6 +154,31 @@ def harvest_obscore_table(
         raise typer.Exit(1)
 
 
+@harvest_app.command("eso-files")
+def harvest_eso_files_command(
+    paths: Annotated[list[Path], typer.Argument(
+        help="VLTI FITS files, their header dumps (.txt/.hdr), or directories of them.")],
+) -> None:
+    """Load ESO VLTI frames (GRAVITY, MATISSE, PIONIER, AMBER) from disk."""
+    from ..harvesters.runner import harvest_eso_files
+
+    settings = _settings()
+    if settings.is_embedded:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.effective_database_url)
+    if not is_initialised(engine):
+        if not settings.is_embedded:
+            console.print("[red]no ObsPortal schema[/red]: run `obsportal db upgrade` first")
+            raise typer.Exit(2)
+        upgrade(engine)
+    report = harvest_eso_files(engine, paths, publisher_authority=settings.publisher_authority)
+    _print_report(report)
+    if report.loaded == 0 and report.failed_files:
+        raise typer.Exit(2)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
 def _run_with_progress(engine: object, files: list[Path], settings: Settings) -> HarvestReport:
     import sqlalchemy as sa
     assert isinstance(engine, sa.Engine)

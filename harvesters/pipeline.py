@@ -100,8 +100,14 @@ def exec_key(values: dict[str, Any]) -> str:
 
 
 def _period(values: dict[str, Any]) -> int | None:
+    """ESO period of the observation (from its date), else the one a run id names."""
+    t_min = values.get("t_min")
+    if str(values.get("facility_name") or "").startswith("ESO") and t_min is not None:
+        from .derive.configurations import eso_period
+        start = datetime(1858, 11, 17) + _days(t_min)
+        return eso_period(start.year, start.month)
     code = values.get("proposal_id") or ""
-    match = re.match(r"^(\d{3,4})\.", code)
+    match = re.match(r"^0*(\d{2,4})\.", code)
     return int(match.group(1)) if match else None
 
 

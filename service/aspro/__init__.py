@@ -1,0 +1,1 @@
+"""ASPRO2 integration: the ObsPortal search.votable contract."""

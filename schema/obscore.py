@@ -174,9 +174,9 @@ EXTENSION_COLUMNS: tuple[Column, ...] = (
          "Coherence time tau0 at the start of the exposure.", "s"),
     _ext("exp_seeing", T.DOUBLE, "instr.obsty.seeing",
          "Seeing (DIMM FWHM) at the start of the exposure.", "arcsec"),
-    _ext("exp_lst_start", T.DOUBLE, "time.start;time.sidereal",
+    _ext("exp_lst_start", T.DOUBLE, "time.start",
          "Local sidereal time at the start of the exposure.", "h"),
-    _ext("exp_lst_end", T.DOUBLE, "time.end;time.sidereal",
+    _ext("exp_lst_end", T.DOUBLE, "time.end",
          "Local sidereal time at the end of the exposure.", "h"),
 )
 

@@ -143,3 +143,13 @@ def test_postgres_indexes_positions_and_search_columns(pg_engine: sa.Engine) -> 
         assert f"({column})" in text, column
     assert any("(code)" in d for d in program)  # proposal_id
     assert any("(instrument_name)" in d for d in ob)
+
+
+def test_every_published_ucd_is_valid_ucd1plus() -> None:
+    from astropy.io.votable.ucd import check_ucd
+
+    for table in CATALOG.published_tables:
+        for col in table.published_columns:
+            if col.ucd:
+                assert check_ucd(col.ucd, check_controlled_vocabulary=True), \
+                    (table.qualified_name, col.name, col.ucd)

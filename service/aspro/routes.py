@@ -103,3 +103,42 @@ async def search_votable(request: Request) -> Response:
         body = gzip.compress(body)
         headers["Content-Encoding"] = "gzip"
     return Response(body, media_type=MIME, headers=headers)
+
+
+@router.post("/api/observations/match")
+async def match_observations(request: Request) -> Response:
+    """Observations of a list of targets (CSV or VOTable upload), grouped into OB blocks."""
+    from fastapi.responses import JSONResponse
+    from starlette.datastructures import UploadFile
+
+    from .match import TargetListError, as_json, as_votable, match_targets, parse_targets
+
+    content_type = request.headers.get("content-type", "")
+    fmt = request.query_params.get("format", "")
+    data = b""
+    if content_type.startswith("multipart/form-data"):
+        form = await request.form()
+        upload = form.get("targets") or form.get("file")
+        fmt = fmt or str(form.get("format") or "")
+        if isinstance(upload, UploadFile):
+            data = await upload.read(20_000_001)
+    else:
+        data = await request.body()
+    problem = None
+    if not data:
+        problem = "send the target list as the body or as a multipart part named 'targets'"
+    try:
+        targets = parse_targets(data) if not problem else []
+    except TargetListError as exc:
+        problem = str(exc)
+    wants_json = fmt.lower() == "json" or (
+        not fmt and "application/json" in request.headers.get("accept", ""))
+    if problem:
+        if wants_json:
+            return JSONResponse({"error": problem}, status_code=400)
+        return Response(_error(problem), status_code=400, media_type=MIME)
+    engine: sa.Engine = request.app.state.engine
+    matches = await run_in_threadpool(match_targets, engine, targets)
+    if wants_json:
+        return JSONResponse(as_json(matches))
+    return Response(b"".join(as_votable(matches)), media_type=MIME)

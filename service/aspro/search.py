@@ -143,6 +143,7 @@ def search(engine: sa.Engine, request: SearchRequest) -> list[dict[str, Any]]:
 
     query = (sa.select(e, o.c.ob_id, o.c.role, o.c.instrument_name, o.c.instrument_mode,
                        o.c.instrument_submode, o.c.stations, o.c.period, o.c.facility_name,
+                       o.c.night, o.c.configuration,
                        p.c.code, p.c.title, p.c.pi_name, p.c.coi_names,
                        t.c.target_id.label("t_id"), t.c.name.label("t_name"),
                        t.c.ra.label("t_ra"), t.c.dec.label("t_dec"))
@@ -210,6 +211,9 @@ def _row(r: Any, baselines: list[Any], distance: float) -> dict[str, Any]:
         "target_ra": r.t_ra if r.t_ra is not None else r.ra,
         "target_dec": r.t_dec if r.t_dec is not None else r.dec,
         "distance": round(distance, 3),
+        # Not part of the search.votable columns; used by target-list matching.
+        "_lst_start": r.lst_start, "_lst_end": r.lst_end, "_night": r.night,
+        "_configuration": r.configuration, "_facility": facility,
     }
 
 

@@ -16,6 +16,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse
 
 from .. import __version__
+from .aspro.pages import router as pages_router
 from .aspro.routes import router as aspro_router
 from .settings import Settings, get_settings
 from .tap.routes import router as tap_router
@@ -60,6 +61,7 @@ def create_app(engine: sa.Engine, settings: Settings | None = None) -> FastAPI:
 
     app.include_router(uws_router)
     app.include_router(aspro_router)
+    app.include_router(pages_router)
     app.include_router(tap_router)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)

@@ -111,3 +111,16 @@ def test_fields_match_the_jmmc_samples(shared_dir: Path) -> None:
         assert ours[name].datatype == datatype, name
         ucd = re.search(r'ucd="([^"]+)"', element)
         assert ours[name].ucd == (ucd.group(1) if ucd else None), name
+
+
+def test_exposure_and_ob_pages(client: TestClient) -> None:
+    rows = _table(client.get("/search.votable", params={"ra": RA, "dec": DEC}).content)
+    exp_id = rows.to_table()["exp_id"][0]
+    page = client.get(f"/detail/exposure/{exp_id}")
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    assert "GRAVI.2016-06-23T03:10:17.458" in page.text and "A0-B2" in page.text
+    assert "MEDIUM-COMBINED" in page.text and "/detail/ob/" in page.text
+    ob_link = re.search(r"/detail/ob/(\d+)", page.text).group(0)  # type: ignore[union-attr]
+    ob = client.get(ob_link)
+    assert ob.status_code == 200 and "SCI_IRAS17216" in ob.text and "60.A-9174(A)" in ob.text
+    assert client.get("/detail/exposure/999999").status_code == 404

@@ -66,8 +66,8 @@ class ObsPortalClient:
         body = response.json()
         if response.status_code != 200:
             raise ObsPortalError(body.get("error", response.text))
-        targets: list[dict[str, Any]] = body["targets"]
-        return targets
+        found: list[dict[str, Any]] = body["targets"]
+        return found
 
     def close(self) -> None:
         self.http.close()

@@ -97,6 +97,33 @@ def worker(threads: Annotated[int, typer.Option(help="Jobs run in parallel.")] =
     runner.stop()
 
 
+export_app = typer.Typer(help="Write observations for offline tools.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+
+@export_app.command("asprox")
+def export_asprox_command(
+    session: Annotated[Path, typer.Argument(help="An ASPRO2 session file (.asprox).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the result.")],
+    radius: Annotated[float, typer.Option(help="Match radius (arcsec).")] = 30.0,
+) -> None:
+    """Add the observations of every target of an ASPRO2 session (targetObservations)."""
+    from .aspro.rawobs import export_asprox
+
+    settings = _settings()
+    engine = make_engine(settings.effective_database_url)
+    if not is_initialised(engine):
+        console.print("[red]no ObsPortal schema in this database[/red]")
+        raise typer.Exit(2)
+    try:
+        data = export_asprox(engine, session, radius)
+    except (OSError, ValueError) as exc:
+        console.print(f"[red]cannot read {session}:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    out.write_bytes(data)
+    typer.echo(f"written {out}")
+
+
 def _describe(settings: Settings) -> str:
     if settings.is_embedded:
         return f"embedded SQLite {settings.data_dir / 'obsportal.sqlite'}"

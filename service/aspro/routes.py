@@ -142,3 +142,21 @@ async def match_observations(request: Request) -> Response:
     if wants_json:
         return JSONResponse(as_json(matches))
     return Response(b"".join(as_votable(matches)), media_type=MIME)
+
+
+@router.api_route("/api/observations/raw.xml", methods=["GET", "POST"])
+async def raw_observations(request: Request) -> Response:
+    """The search.votable rows as ASPRO2 raw observations (``o:observations`` XML)."""
+    from .rawobs import observations_document
+
+    params = {k.lower(): v for k, v in request.query_params.items()}
+    if request.method == "POST":
+        form = await request.form()
+        params.update({k.lower(): str(v) for k, v in form.items()})
+    try:
+        search_request = parse_search(params)
+    except BadParameterError as exc:
+        return Response(_error(str(exc)), status_code=400, media_type=MIME)
+    engine: sa.Engine = request.app.state.engine
+    rows = await run_in_threadpool(search, engine, search_request)
+    return Response(observations_document(rows), media_type="application/xml")

@@ -329,6 +329,11 @@ class _Compiler:
             self._add_source(scope, Source((item.alias,), alias, [
                 SourceColumn(c.name, c, f"{alias}.{quote(c.name)}") for c in columns]),
                 item.alias.pos)
+            if not self.pg and " LIMIT " not in sql[-40:]:
+                # SQLite flattens sub-queries into the outer join, which can turn a small
+                # derived table into a nested loop over every row of the other tables; a
+                # (no-op) LIMIT keeps it materialised, as users who write one expect.
+                sql += " LIMIT -1"
             return f"({sql}) AS {alias}"
         return self.join(item, scope)
 

@@ -83,16 +83,22 @@ EXAMPLES: tuple[Example, ...] = (
         ("obsportal.ob_exec", "obsportal.target")),
     Example(
         "upload-target-list", "Observations of a list of targets (TAP_UPLOAD)",
-        "Upload a VOTable of targets (name, ra, dec) as TAP_UPLOAD.targets and find what was "
-        "observed within 30 arcsec of each.",
-        "SELECT t.name AS target, o.obs_id, o.instrument_name, o.instrument_mode,"
-        " o.configuration, o.night, o.t_min\n"
-        "FROM TAP_UPLOAD.targets AS t\n"
+        "Upload a VOTable of targets (name, ra, dec) as TAP_UPLOAD.targets and find the "
+        "exposures within 30 arcsec of each, by header pointing or by resolved target (header "
+        "coordinates can be off): the same exposures as /search.votable and "
+        "/api/observations/match.",
+        "SELECT DISTINCT n.target, o.obs_id\n"
+        "FROM (SELECT t.name AS target, t.ra, t.dec, g.name AS resolved\n"
+        "      FROM TAP_UPLOAD.targets AS t\n"
+        "      LEFT OUTER JOIN obsportal.target AS g\n"
+        "        ON 1 = CONTAINS(POINT('ICRS', g.ra, g.dec),"
+        " CIRCLE('ICRS', t.ra, t.dec, 30/3600.))) AS n\n"
         "JOIN ivoa.obscore AS o\n"
-        "  ON 1 = CONTAINS(POINT('ICRS', o.s_ra, o.s_dec),"
-        " CIRCLE('ICRS', t.ra, t.dec, 30/3600.))\n"
-        "ORDER BY target, t_min",
-        ("ivoa.obscore",)),
+        "  ON o.target_name = n.resolved\n"
+        "  OR 1 = CONTAINS(POINT('ICRS', o.s_ra, o.s_dec),"
+        " CIRCLE('ICRS', n.ra, n.dec, 30/3600.))\n"
+        "ORDER BY target, obs_id",
+        ("ivoa.obscore", "obsportal.target")),
 )
 
 

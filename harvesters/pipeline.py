@@ -23,7 +23,15 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ..schema.domain import DATA_PRODUCT, EXPOSURE, EXPOSURE_BASELINE, OB_EXEC, PROGRAM, TARGET
+from ..schema.domain import (
+    CALIB_LINK,
+    DATA_PRODUCT,
+    EXPOSURE,
+    EXPOSURE_BASELINE,
+    OB_EXEC,
+    PROGRAM,
+    TARGET,
+)
 from ..schema.model import HEALPIX_ORDER, Table
 from ..schema.sql import POSTGRESQL, build_metadata, sa_table
 
@@ -126,6 +134,7 @@ class DomainWriter:
         self.t_exposure = sa_table(metadata, EXPOSURE, self.dialect)
         self.t_product = sa_table(metadata, DATA_PRODUCT, self.dialect)
         self.t_baseline = sa_table(metadata, EXPOSURE_BASELINE, self.dialect)
+        self.t_link = sa_table(metadata, CALIB_LINK, self.dialect)
         self.touched_obs: set[int] = set()
 
     # -- generic upsert ------------------------------------------------------------
@@ -397,7 +406,35 @@ class DomainWriter:
                 conn.execute(sa.update(o).where(o.c.ob_exec_id == agg.c.ob_exec_id).values(
                     mjd_start=agg.c.mjd_start, mjd_end=agg.c.mjd_end,
                     lst_start=agg.c.lst_start, lst_end=agg.c.lst_end))
+            self._link_calibrators(conn, ids)
         self.touched_obs.clear()
+
+    def _link_calibrators(self, conn: sa.Connection, ids: list[int]) -> None:
+        """Rebuild the CAL-SCI-CAL links of the nights the load touched."""
+        from .derive.calibrators import Execution, link_calibrators
+
+        o = self.t_ob
+        nights: set[str] = set()
+        for start in range(0, len(ids), 900):
+            nights.update(n for n in conn.execute(
+                sa.select(o.c.night).where(o.c.ob_exec_id.in_(ids[start:start + 900]))
+                .distinct()).scalars() if n)
+        night_list = sorted(nights)
+        for start in range(0, len(night_list), 200):
+            chunk = night_list[start:start + 200]
+            executions = [Execution(*row) for row in conn.execute(sa.select(
+                o.c.ob_exec_id, o.c.night, o.c.instrument_name, o.c.instrument_mode,
+                o.c.stations_sorted, o.c.role, o.c.mjd_start, o.c.mjd_end)
+                .where(o.c.night.in_(chunk)))]
+            exec_ids = [e.ob_exec_id for e in executions]
+            for first in range(0, len(exec_ids), 900):
+                conn.execute(sa.delete(self.t_link).where(
+                    self.t_link.c.sci_ob_exec_id.in_(exec_ids[first:first + 900])))
+            links = [{"sci_ob_exec_id": link.sci, "cal_ob_exec_id": link.cal,
+                      "side": link.side, "time_gap": link.gap_s, "method": "adjacency",
+                      "score": link.score} for link in link_calibrators(executions)]
+            if links:
+                conn.execute(sa.insert(self.t_link), links)
 
 
 _PRODUCT_COLUMNS = tuple(

@@ -54,6 +54,9 @@ def test_good_file_fills_domain_tables_and_the_obscore_view(any_engine: sa.Engin
     assert ob["mjd_start"] == pytest.approx(60000.03)
     assert ob["mjd_end"] == pytest.approx(60000.03 + 3 * 0.004 + 0.0035)
     assert ob["lst_start"] == pytest.approx(10.5)
+    links = _count(any_engine, "obsportal.calib_link")
+    science_obs = _count(any_engine, "obsportal.ob_exec", "WHERE role = 'SCI'")
+    assert science_obs <= links <= 2 * science_obs
 
 
 def test_reloading_updates_and_never_duplicates(any_engine: sa.Engine, tmp_path: Path) -> None:

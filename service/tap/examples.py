@@ -66,21 +66,19 @@ EXAMPLES: tuple[Example, ...] = (
         ("ivoa.obscore",)),
     Example(
         "cal-sci-cal", "Calibrators observed around a science target (CAL-SCI-CAL)",
-        "For each science OB execution of a target, the calibrator OB executions of the "
-        "same night and setup within two hours, with the time gap in minutes.",
-        "SELECT s.ob_id AS science_ob, s.night, s.mjd_start AS science_start,\n"
-        "       c.ob_id AS calibrator_ob, ct.name AS calibrator,\n"
-        "       (c.mjd_start - s.mjd_start) * 1440 AS gap_min\n"
-        "FROM obsportal.ob_exec AS s\n"
+        "The calibrator OB executions linked to each science OB execution of a target "
+        "(obsportal.calib_link: same night and setup, nearest before and after), with the "
+        "gap in minutes.",
+        "SELECT s.ob_id AS science_ob, s.night AS obs_night, l.side, c.ob_id AS calibrator_ob,\n"
+        "       ct.name AS calibrator, l.time_gap / 60 AS gap_min, l.score\n"
+        "FROM obsportal.calib_link AS l\n"
+        "JOIN obsportal.ob_exec AS s ON s.ob_exec_id = l.sci_ob_exec_id\n"
         "JOIN obsportal.target AS st ON st.target_id = s.target_id\n"
-        "JOIN obsportal.ob_exec AS c ON c.night = s.night\n"
-        "     AND c.instrument_name = s.instrument_name\n"
-        "     AND c.instrument_mode = s.instrument_mode AND c.role = 'CAL'\n"
+        "JOIN obsportal.ob_exec AS c ON c.ob_exec_id = l.cal_ob_exec_id\n"
         "JOIN obsportal.target AS ct ON ct.target_id = c.target_id\n"
-        "WHERE s.role = 'SCI' AND st.name = 'HD 3203'\n"
-        "  AND ABS(c.mjd_start - s.mjd_start) < 2/24.\n"
-        "ORDER BY science_start, gap_min",
-        ("obsportal.ob_exec", "obsportal.target")),
+        "WHERE st.name = 'HD 3203'\n"
+        "ORDER BY obs_night, science_ob, side",
+        ("obsportal.calib_link", "obsportal.ob_exec", "obsportal.target")),
     Example(
         "upload-target-list", "Observations of a list of targets (TAP_UPLOAD)",
         "Upload a VOTable of targets (name, ra, dec) as TAP_UPLOAD.targets and find the "

@@ -227,6 +227,8 @@ class DomainWriter:
         for r in rows:
             if not (r.get("instrument_name") or r.get("ob_id") is not None):
                 continue
+            if (r.get("calib_level") or 0) > 0 and r.get("ob_id") is None:
+                continue  # a product of no known OB: described by data_product alone
             key = exec_key(r)
             r["_exec_key"] = key
             if key in found:

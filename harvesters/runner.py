@@ -145,7 +145,7 @@ def _expand(paths: Iterable[Path]) -> list[Path]:
     for path in paths:
         if path.is_dir():
             found.extend(sorted(p for p in path.rglob("*") if p.is_file() and (
-                ".fits" in p.name.lower() or p.suffix.lower() in (".txt", ".hdr"))))
+                ".fits" in p.name.lower() or p.suffix.lower() in (".txt", ".hdr", ".oifits"))))
         else:
             found.append(path)
     return found
@@ -183,6 +183,38 @@ def harvest_eso_files(engine: sa.Engine, paths: Iterable[Path], *,
                 progress("frames", index, len(files), report.rows_read)
         if batch:
             counts = writer.write(batch)
+            report.new += counts.new
+            report.updated += counts.updated
+        writer.finish()
+    except Exception as exc:
+        _finish_run(engine, run_id, report, "failed", str(exc))
+        raise
+    _finish_run(engine, run_id, report, "done" if report.ok else "done-with-errors",
+                _summary(report))
+    return report
+
+
+def harvest_oifits_files(engine: sa.Engine, paths: Iterable[Path], *,
+                         access_base: str | None = None,
+                         publisher_authority: str = "ivo://obsportal.local") -> HarvestReport:
+    """Load OIFITS files as data products; a file that is not OIFITS is reported."""
+    from .oifits import OifitsError, read_products
+
+    report = HarvestReport(source="oifits")
+    run_id = _start_run(engine, report.source)
+    writer = DomainWriter(engine, report.source, publisher_authority)
+    files = [p for p in _expand(paths) if p.is_file()]
+    try:
+        for path in files:
+            report.files += 1
+            try:
+                rows = read_products(path, access_base)
+            except OifitsError as exc:
+                report.failed_files.append(str(exc))
+                log.warning("file skipped", extra={"path": str(path), "reason": str(exc)})
+                continue
+            report.rows_read += len(rows)
+            counts = writer.write(rows)
             report.new += counts.new
             report.updated += counts.updated
         writer.finish()

@@ -206,6 +206,33 @@ def harvest_eso_files_command(
         raise typer.Exit(1)
 
 
+@harvest_app.command("oifits")
+def harvest_oifits_command(
+    paths: Annotated[list[Path], typer.Argument(help="OIFITS files or directories of them.")],
+    access_base: Annotated[str | None, typer.Option(
+        help="Public base URL of the files (default: file:// URLs).")] = None,
+) -> None:
+    """Load OIFITS files (v1/v2) as calibrated or raw interferometric products."""
+    from ..harvesters.runner import harvest_oifits_files
+
+    settings = _settings()
+    if settings.is_embedded:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.effective_database_url)
+    if not is_initialised(engine):
+        if not settings.is_embedded:
+            console.print("[red]no ObsPortal schema[/red]: run `obsportal db upgrade` first")
+            raise typer.Exit(2)
+        upgrade(engine)
+    report = harvest_oifits_files(engine, paths, access_base=access_base,
+                                  publisher_authority=settings.publisher_authority)
+    _print_report(report)
+    if report.loaded == 0 and report.failed_files:
+        raise typer.Exit(2)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
 def _run_with_progress(engine: object, files: list[Path], settings: Settings) -> HarvestReport:
     import sqlalchemy as sa
     assert isinstance(engine, sa.Engine)

@@ -233,6 +233,35 @@ def harvest_oifits_command(
         raise typer.Exit(1)
 
 
+@harvest_app.command("obsportal")
+def harvest_obsportal_command(
+    url: Annotated[str | None, typer.Option(help="Base URL of an ObsPortal service "
+                                            "(incremental, checkpointed).")] = None,
+    files: Annotated[list[Path] | None, typer.Option(
+        "--file", help="Saved search.votable documents.")] = None,
+    since: Annotated[str | None, typer.Option(help="Start of the first window (ISO).")] = None,
+) -> None:
+    """Load exposures from the JMMC ObsPortal search.votable service or saved documents."""
+    from datetime import UTC, datetime
+
+    from ..harvesters.runner import harvest_obsportal
+
+    settings = _settings()
+    engine = make_engine(settings.effective_database_url)
+    if not is_initialised(engine):
+        if not settings.is_embedded:
+            console.print("[red]no ObsPortal schema[/red]: run `obsportal db upgrade` first")
+            raise typer.Exit(2)
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        upgrade(engine)
+    start = datetime.fromisoformat(since).replace(tzinfo=UTC) if since else None
+    report = harvest_obsportal(engine, base_url=url, files=files or [], since=start,
+                               publisher_authority=settings.publisher_authority)
+    _print_report(report)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
 def _run_with_progress(engine: object, files: list[Path], settings: Settings) -> HarvestReport:
     import sqlalchemy as sa
     assert isinstance(engine, sa.Engine)

@@ -14,7 +14,7 @@ class OutputFormat:
     name: str  # votable, csv, tsv, json
     mime: str  # Content-Type of the response
     serialization: str | None = None  # BINARY2, BINARY, TABLEDATA for VOTable
-    extension: str = "xml"
+    extension: str = "xml"  # file name suffix of a saved result
 
 
 VOTABLE_BINARY2 = OutputFormat("votable", "application/x-votable+xml", "BINARY2")
@@ -49,6 +49,11 @@ def resolve_format(value: str | None) -> OutputFormat:
     try:
         return _ALIASES[key]
     except KeyError:
-        names = "votable (BINARY2), votable/td, votable/b, csv, tsv, json, or their MIME types"
-        raise UnsupportedFormat(f"RESPONSEFORMAT={value} is not supported; use {names}") \
-            from None
+        raise UnsupportedFormat(f"RESPONSEFORMAT={value} is not supported; use one of "
+                                f"{ACCEPTED}") from None
+
+
+#: What the error message offers (the short names, then the MIME types).
+ACCEPTED = ("votable (BINARY2, the default), votable/b2, votable/td, votable/b, csv, tsv, "
+            "json, application/x-votable+xml[;serialization=BINARY2|TABLEDATA|BINARY], "
+            "text/csv, text/tab-separated-values, application/json")

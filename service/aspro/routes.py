@@ -53,16 +53,22 @@ def _date(params: dict[str, str], name: str) -> datetime | None:
 
 
 def parse_search(params: dict[str, str]) -> SearchRequest:
-    ra, dec = _number(params, "ra"), _number(params, "dec")
-    radius = _number(params, "radius", 30.0)
-    if not -90 <= dec <= 90:
-        raise BadParameterError("dec must be between -90 and 90 degrees")
-    if not 0 < radius <= 3600 * 10:
-        raise BadParameterError("radius must be between 0 and 36000 arcsec")
-    return SearchRequest(ra % 360.0, dec, radius, params.get("instrument") or None,
+    updated_from, updated_to = (_date(params, "date_updated_from"),
+                                _date(params, "date_updated_to"))
+    by_date_only = not params.get("ra") and not params.get("dec") and \
+        (updated_from is not None or updated_to is not None)
+    ra = dec = None
+    radius = 30.0
+    if not by_date_only:
+        ra, dec = _number(params, "ra") % 360.0, _number(params, "dec")
+        radius = _number(params, "radius", 30.0)
+        if not -90 <= dec <= 90:
+            raise BadParameterError("dec must be between -90 and 90 degrees")
+        if not 0 < radius <= 3600 * 10:
+            raise BadParameterError("radius must be between 0 and 36000 arcsec")
+    return SearchRequest(ra, dec, radius, params.get("instrument") or None,
                          params.get("instrument_mode") or None,
-                         params.get("interferometer") or None,
-                         _date(params, "date_updated_from"), _date(params, "date_updated_to"))
+                         params.get("interferometer") or None, updated_from, updated_to)
 
 
 def _error(message: str) -> bytes:

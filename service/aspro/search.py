@@ -75,8 +75,8 @@ FIELDS: tuple[Field, ...] = (
 
 @dataclass
 class SearchRequest:
-    ra: float
-    dec: float
+    ra: float | None
+    dec: float | None
     radius_arcsec: float = 30.0
     instrument: str | None = None
     instrument_mode: str | None = None
@@ -127,14 +127,15 @@ def search(engine: sa.Engine, request: SearchRequest) -> list[dict[str, Any]]:
     p, t = sa_table(metadata, PROGRAM, dialect), sa_table(metadata, TARGET, dialect)
     b = sa_table(metadata, EXPOSURE_BASELINE, dialect)
     radius_deg = request.radius_arcsec / 3600.0
+    centre_ra, centre_dec = request.ra or 0.0, request.dec or 0.0
     # Coarse box on both positions (indexed columns), exact distance in Python.
-    dra = radius_deg / max(0.01, math.cos(math.radians(min(89.9, abs(request.dec)))))
-    in_dec = lambda col: col.between(request.dec - radius_deg, request.dec + radius_deg)  # noqa: E731
+    dra = radius_deg / max(0.01, math.cos(math.radians(min(89.9, abs(centre_dec)))))
+    in_dec = lambda col: col.between(centre_dec - radius_deg, centre_dec + radius_deg)  # noqa: E731
 
     def in_ra(col: Any) -> Any:
         if dra >= 180:
             return sa.true()
-        low, high = request.ra - dra, request.ra + dra
+        low, high = centre_ra - dra, centre_ra + dra
         if low < 0:
             return sa.or_(col >= low + 360, col <= high)
         if high > 360:
@@ -150,8 +151,10 @@ def search(engine: sa.Engine, request: SearchRequest) -> list[dict[str, Any]]:
              .select_from(e.outerjoin(o, e.c.ob_exec_id == o.c.ob_exec_id)
                           .outerjoin(p, o.c.program_id == p.c.program_id)
                           .outerjoin(t, o.c.target_id == t.c.target_id))
-             .where(sa.or_(sa.and_(in_dec(e.c.dec), in_ra(e.c.ra)),
-                           sa.and_(in_dec(t.c.dec), in_ra(t.c.ra)))))
+             )
+    if request.ra is not None and request.dec is not None:
+        query = query.where(sa.or_(sa.and_(in_dec(e.c.dec), in_ra(e.c.ra)),
+                                   sa.and_(in_dec(t.c.dec), in_ra(t.c.ra))))
     if request.instrument:
         query = query.where(sa.func.upper(o.c.instrument_name) == request.instrument.upper())
     if request.instrument_mode:
@@ -175,17 +178,19 @@ def search(engine: sa.Engine, request: SearchRequest) -> list[dict[str, Any]]:
                 baselines.setdefault(bl.exposure_id, []).append(bl)
     found = []
     for r in rows:
-        distances = [_haversine_arcsec(request.ra, request.dec, ra, dec)
-                     for ra, dec in ((r.ra, r.dec), (r.t_ra, r.t_dec))
-                     if ra is not None and dec is not None]
-        distance = min(distances) if distances else None
-        if distance is None or distance > request.radius_arcsec:
-            continue
+        distance = None
+        if request.ra is not None and request.dec is not None:
+            distances = [_haversine_arcsec(request.ra, request.dec, ra, dec)
+                         for ra, dec in ((r.ra, r.dec), (r.t_ra, r.t_dec))
+                         if ra is not None and dec is not None]
+            distance = min(distances) if distances else None
+            if distance is None or distance > request.radius_arcsec:
+                continue
         found.append(_row(r, baselines.get(r.exposure_id, []), distance))
     return found
 
 
-def _row(r: Any, baselines: list[Any], distance: float) -> dict[str, Any]:
+def _row(r: Any, baselines: list[Any], distance: float | None) -> dict[str, Any]:
     facility = r.facility_name or ""
     interferometer = INTERFEROMETERS.get(facility, facility or None)
     stations = " ".join(_eso_name(normalise_station(s)) for s in (r.stations or "").split())
@@ -210,7 +215,7 @@ def _row(r: Any, baselines: list[Any], distance: float) -> dict[str, Any]:
         "target_id": r.t_id, "target_name": r.t_name or r.target_name,
         "target_ra": r.t_ra if r.t_ra is not None else r.ra,
         "target_dec": r.t_dec if r.t_dec is not None else r.dec,
-        "distance": round(distance, 3),
+        "distance": None if distance is None else round(distance, 3),
         # Not part of the search.votable columns; used by target-list matching.
         "_lst_start": r.lst_start, "_lst_end": r.lst_end, "_night": r.night,
         "_configuration": r.configuration, "_facility": facility,

@@ -28,6 +28,7 @@ from ..schema.domain import (
     DATA_PRODUCT,
     EXPOSURE,
     EXPOSURE_BASELINE,
+    HEADER_ISSUE,
     OB_EXEC,
     PROGRAM,
     TARGET,
@@ -135,6 +136,7 @@ class DomainWriter:
         self.t_product = sa_table(metadata, DATA_PRODUCT, self.dialect)
         self.t_baseline = sa_table(metadata, EXPOSURE_BASELINE, self.dialect)
         self.t_link = sa_table(metadata, CALIB_LINK, self.dialect)
+        self.t_issue = sa_table(metadata, HEADER_ISSUE, self.dialect)
         self.touched_obs: set[int] = set()
 
     # -- generic upsert ------------------------------------------------------------
@@ -409,7 +411,38 @@ class DomainWriter:
                     mjd_start=agg.c.mjd_start, mjd_end=agg.c.mjd_end,
                     lst_start=agg.c.lst_start, lst_end=agg.c.lst_end))
             self._link_calibrators(conn, ids)
+            self._report_header_issues(conn, ids)
         self.touched_obs.clear()
+
+    def _report_header_issues(self, conn: sa.Connection, ids: list[int]) -> None:
+        """Rebuild the header-issue rows of the exposures of the touched OB executions."""
+        from .derive.header_issues import check_exposure
+
+        e, o, t, h = self.t_exposure, self.t_ob, self.t_target, self.t_issue
+        for start in range(0, len(ids), 900):
+            chunk = ids[start:start + 900]
+            rows = conn.execute(
+                sa.select(e.c.exposure_id, e.c.object, e.c.ra, e.c.dec, t.c.target_id,
+                          t.c.name, t.c.ra.label("t_ra"), t.c.dec.label("t_dec"), t.c.aliases)
+                .select_from(e.join(o, e.c.ob_exec_id == o.c.ob_exec_id)
+                             .join(t, o.c.target_id == t.c.target_id))
+                .where(o.c.ob_exec_id.in_(chunk))).all()
+            exposure_ids = [r.exposure_id for r in rows]
+            for first in range(0, len(exposure_ids), 900):
+                conn.execute(sa.delete(h).where(
+                    h.c.exposure_id.in_(exposure_ids[first:first + 900])))
+            issues = []
+            for r in rows:
+                issue = check_exposure(r.object, r.ra, r.dec, r.name, r.t_ra, r.t_dec,
+                                       r.aliases)
+                if issue is not None:
+                    issues.append({"exposure_id": r.exposure_id, "target_id": r.target_id,
+                                   "kind": issue.kind, "header_object": r.object,
+                                   "header_ra": r.ra, "header_dec": r.dec,
+                                   "separation": issue.separation_arcsec,
+                                   "detail": issue.detail})
+            if issues:
+                conn.execute(sa.insert(h), issues)
 
     def _link_calibrators(self, conn: sa.Connection, ids: list[int]) -> None:
         """Rebuild the CAL-SCI-CAL links of the nights the load touched."""

@@ -311,3 +311,52 @@ def harvest_obsportal(engine: sa.Engine, *, base_url: str | None = None,
     _finish_run(engine, run_id, report, "done" if report.ok else "done-with-errors",
                 _summary(report))
     return report
+
+
+def harvest_eso_archive(engine: sa.Engine, *, tap_url: str, header_url: str,
+                        cache_dir: Path | None = None, since: str | None = None,
+                        limit: int = 5000,
+                        publisher_authority: str = "ivo://obsportal.local") -> HarvestReport:
+    """New or modified VLTI frames from the ESO archive since the checkpoint."""
+    from .eso_archive import EsoArchive, EsoArchiveError, later
+
+    report = HarvestReport(source="eso-archive")
+    run_id = _start_run(engine, report.source)
+    writer = DomainWriter(engine, "eso-archive", publisher_authority)
+    key = f"eso:{tap_url.rstrip('/')}"
+    checkpoint = since or _checkpoint(engine, key)
+    archive = EsoArchive(tap_url, header_url, cache_dir)
+    try:
+        frames = archive.frames(checkpoint, limit)
+        batch: list[dict[str, Any]] = []
+        for frame, record in archive.records(frames):
+            report.files += 1
+            if isinstance(record, str):
+                report.failed_files.append(f"{frame.dp_id}: {record}")
+            else:
+                report.rows_read += 1
+                batch.append(record.row)
+            checkpoint = later(checkpoint, frame.last_mod_date)
+            if len(batch) >= 200:
+                counts = writer.write(batch)
+                report.new, report.updated = report.new + counts.new, \
+                    report.updated + counts.updated
+                batch = []
+                _save_checkpoint(engine, key, checkpoint)
+        if batch:
+            counts = writer.write(batch)
+            report.new, report.updated = report.new + counts.new, \
+                report.updated + counts.updated
+        if checkpoint:
+            _save_checkpoint(engine, key, checkpoint)
+        writer.finish()
+    except EsoArchiveError as exc:
+        report.failed_files.append(str(exc))
+    except Exception as exc:
+        _finish_run(engine, run_id, report, "failed", str(exc))
+        raise
+    finally:
+        archive.close()
+    _finish_run(engine, run_id, report, "done" if report.ok else "done-with-errors",
+                _summary(report))
+    return report

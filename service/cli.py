@@ -262,6 +262,35 @@ def harvest_obsportal_command(
         raise typer.Exit(1)
 
 
+@harvest_app.command("eso")
+def harvest_eso_command(
+    tap_url: Annotated[str, typer.Option(help="ESO TAP service.")] =
+    "https://archive.eso.org/tap_obs",
+    header_url: Annotated[str, typer.Option(help="ESO header service.")] =
+    "https://archive.eso.org/hdr",
+    since: Annotated[str | None, typer.Option(help="last_mod_date to start after (ISO); "
+                                              "default: the stored checkpoint.")] = None,
+    limit: Annotated[int, typer.Option(help="Frames per run.")] = 5000,
+) -> None:
+    """VLTI frames from the ESO archive (dbo.raw, then each frame's header), incremental."""
+    from ..harvesters.runner import harvest_eso_archive
+
+    settings = _settings()
+    engine = make_engine(settings.effective_database_url)
+    if not is_initialised(engine):
+        if not settings.is_embedded:
+            console.print("[red]no ObsPortal schema[/red]: run `obsportal db upgrade` first")
+            raise typer.Exit(2)
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        upgrade(engine)
+    report = harvest_eso_archive(engine, tap_url=tap_url, header_url=header_url,
+                                 cache_dir=settings.data_dir / "eso-headers", since=since,
+                                 limit=limit, publisher_authority=settings.publisher_authority)
+    _print_report(report)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
 def _run_with_progress(engine: object, files: list[Path], settings: Settings) -> HarvestReport:
     import sqlalchemy as sa
     assert isinstance(engine, sa.Engine)

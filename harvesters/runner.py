@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from ..schema.internal import HARVEST_RUN
 from ..schema.sql import build_metadata, sa_table
 from .obscore_table import BadRow, SourceError, TableFile, read_table_file
-from .pipeline import BATCH_SIZE, DomainWriter
+from .pipeline import BATCH_SIZE, BatchCounts, DomainWriter
 
 log = logging.getLogger("obsportal.harvest")
 
@@ -357,6 +357,49 @@ def harvest_eso_archive(engine: sa.Engine, *, tap_url: str, header_url: str,
         raise
     finally:
         archive.close()
+    _finish_run(engine, run_id, report, "done" if report.ok else "done-with-errors",
+                _summary(report))
+    return report
+
+
+def harvest_oidb(engine: sa.Engine, *, tap_url: str, page: int = 5000,
+                 publisher_authority: str = "ivo://obsportal.local") -> HarvestReport:
+    """OiDB's ObsCore rows after the stored id checkpoint, page by page."""
+    from .oidb import OidbError, fetch_page, parse_rows
+
+    report = HarvestReport(source="oidb")
+    run_id = _start_run(engine, report.source)
+    writer = DomainWriter(engine, "oidb", publisher_authority)
+    key = f"oidb:{tap_url.rstrip('/')}"
+    after = int(_checkpoint(engine, key) or 0)
+    try:
+        while True:
+            try:
+                records = fetch_page(tap_url, after, page)
+            except OidbError as exc:
+                report.failed_files.append(str(exc))
+                break
+            if not records:
+                break
+            report.files += 1
+            good = []
+            for item in parse_rows(records, f"{tap_url} after id {after}"):
+                if isinstance(item, BadRow):
+                    report.bad_rows.append(item)
+                else:
+                    good.append(item.values)
+            report.rows_read += len(good)
+            counts = writer.write(good) if good else BatchCounts()
+            report.new += counts.new
+            report.updated += counts.updated
+            after = max(int(r.get("id") or after) for r in records)
+            _save_checkpoint(engine, key, str(after))
+            if len(records) < page:
+                break
+        writer.finish()
+    except Exception as exc:
+        _finish_run(engine, run_id, report, "failed", str(exc))
+        raise
     _finish_run(engine, run_id, report, "done" if report.ok else "done-with-errors",
                 _summary(report))
     return report

@@ -291,6 +291,30 @@ def harvest_eso_command(
         raise typer.Exit(1)
 
 
+@harvest_app.command("oidb")
+def harvest_oidb_command(
+    tap_url: Annotated[str, typer.Option(help="OiDB TAP service.")] =
+    "http://tap.jmmc.fr/vollt/tap",
+    page: Annotated[int, typer.Option(help="Rows per TAP request.")] = 5000,
+) -> None:
+    """Observation logs and OIFITS granules from JMMC OiDB (ObsCore over TAP), incremental."""
+    from ..harvesters.runner import harvest_oidb
+
+    settings = _settings()
+    engine = make_engine(settings.effective_database_url)
+    if not is_initialised(engine):
+        if not settings.is_embedded:
+            console.print("[red]no ObsPortal schema[/red]: run `obsportal db upgrade` first")
+            raise typer.Exit(2)
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        upgrade(engine)
+    report = harvest_oidb(engine, tap_url=tap_url, page=page,
+                          publisher_authority=settings.publisher_authority)
+    _print_report(report)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
 def _run_with_progress(engine: object, files: list[Path], settings: Settings) -> HarvestReport:
     import sqlalchemy as sa
     assert isinstance(engine, sa.Engine)

@@ -403,3 +403,45 @@ def harvest_oidb(engine: sa.Engine, *, tap_url: str, page: int = 5000,
     _finish_run(engine, run_id, report, "done" if report.ok else "done-with-errors",
                 _summary(report))
     return report
+
+
+def harvest_chara_logs(engine: sa.Engine, paths: Iterable[Path], *,
+                       publisher_authority: str = "ivo://obsportal.local") -> HarvestReport:
+    """CHARA observation-log CSV files; stars are linked to targets already known."""
+    from ..schema.domain import TARGET
+    from .chara_log import read_log
+
+    report = HarvestReport(source="chara")
+    run_id = _start_run(engine, report.source)
+    writer = DomainWriter(engine, "chara", publisher_authority)
+    target = sa_table(build_metadata(engine.dialect.name), TARGET, engine.dialect.name)
+    with engine.connect() as conn:
+        known = {r.name_key: (r.name, r.ra, r.dec) for r in conn.execute(
+            sa.select(target.c.name_key, target.c.name, target.c.ra, target.c.dec))
+            if r.ra is not None}
+    try:
+        for path in paths:
+            report.files += 1
+            try:
+                items = list(read_log(path, known))
+            except (OSError, UnicodeDecodeError) as exc:
+                report.failed_files.append(f"{path}: {exc}")
+                continue
+            rows = []
+            for item in items:
+                if isinstance(item, BadRow):
+                    report.bad_rows.append(item)
+                else:
+                    rows.append(item)
+            report.rows_read += len(rows)
+            for start in range(0, len(rows), BATCH_SIZE):
+                counts = writer.write(rows[start:start + BATCH_SIZE])
+                report.new += counts.new
+                report.updated += counts.updated
+        writer.finish()
+    except Exception as exc:
+        _finish_run(engine, run_id, report, "failed", str(exc))
+        raise
+    _finish_run(engine, run_id, report, "done" if report.ok else "done-with-errors",
+                _summary(report))
+    return report

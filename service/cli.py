@@ -315,6 +315,28 @@ def harvest_oidb_command(
         raise typer.Exit(1)
 
 
+@harvest_app.command("chara")
+def harvest_chara_command(
+    files: Annotated[list[Path], typer.Argument(help="CHARA observation-log CSV files.")],
+) -> None:
+    """CHARA observation logs (UT-DATE, STAR, PI, PROGRAM, COMBINER, TYPE, MJD, ...)."""
+    from ..harvesters.runner import harvest_chara_logs
+
+    settings = _settings()
+    engine = make_engine(settings.effective_database_url)
+    if not is_initialised(engine):
+        if not settings.is_embedded:
+            console.print("[red]no ObsPortal schema[/red]: run `obsportal db upgrade` first")
+            raise typer.Exit(2)
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        upgrade(engine)
+    report = harvest_chara_logs(engine, files,
+                                publisher_authority=settings.publisher_authority)
+    _print_report(report)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
 def _run_with_progress(engine: object, files: list[Path], settings: Settings) -> HarvestReport:
     import sqlalchemy as sa
     assert isinstance(engine, sa.Engine)

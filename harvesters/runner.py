@@ -445,3 +445,46 @@ def harvest_chara_logs(engine: sa.Engine, paths: Iterable[Path], *,
     _finish_run(engine, run_id, report, "done" if report.ok else "done-with-errors",
                 _summary(report))
     return report
+
+
+def harvest_aspro_sessions(engine: sa.Engine, paths: Iterable[Path], *,
+                           publisher_authority: str = "ivo://obsportal.local") -> HarvestReport:
+    """Targets (with positions and aliases) and raw observations of ASPRO2 sessions."""
+    from ..schema.domain import TARGET
+    from .aspro_session import SessionError, read_session
+    from .pipeline import healpix_index, name_key
+
+    report = HarvestReport(source="aspro")
+    run_id = _start_run(engine, report.source)
+    writer = DomainWriter(engine, "aspro", publisher_authority)
+    target_table = sa_table(build_metadata(engine.dialect.name), TARGET, engine.dialect.name)
+    try:
+        for path in paths:
+            report.files += 1
+            try:
+                targets, rows = read_session(path)
+            except SessionError as exc:
+                report.failed_files.append(str(exc))
+                continue
+            records = [{"name": t["name"], "name_key": name_key(t["name"]), "ra": t["ra"],
+                        "dec": t["dec"], "pmra": t["pmra"], "pmdec": t["pmdec"],
+                        "aliases": t["aliases"]} for t in targets]
+            pixels = healpix_index([r["ra"] for r in records], [r["dec"] for r in records])
+            for record, pixel in zip(records, pixels, strict=True):
+                record["healpix"] = pixel
+            if records:
+                with engine.begin() as conn:
+                    # Catalogue positions from the session are better than header ones.
+                    writer._upsert(conn, target_table, records, ["name_key"])
+            report.rows_read += len(rows)
+            for start in range(0, len(rows), BATCH_SIZE):
+                counts = writer.write(rows[start:start + BATCH_SIZE])
+                report.new += counts.new
+                report.updated += counts.updated
+        writer.finish()
+    except Exception as exc:
+        _finish_run(engine, run_id, report, "failed", str(exc))
+        raise
+    _finish_run(engine, run_id, report, "done" if report.ok else "done-with-errors",
+                _summary(report))
+    return report

@@ -337,6 +337,28 @@ def harvest_chara_command(
         raise typer.Exit(1)
 
 
+@harvest_app.command("aspro")
+def harvest_aspro_command(
+    files: Annotated[list[Path], typer.Argument(help="ASPRO2 session files (.asprox).")],
+) -> None:
+    """Targets and raw observations of ASPRO2 sessions."""
+    from ..harvesters.runner import harvest_aspro_sessions
+
+    settings = _settings()
+    engine = make_engine(settings.effective_database_url)
+    if not is_initialised(engine):
+        if not settings.is_embedded:
+            console.print("[red]no ObsPortal schema[/red]: run `obsportal db upgrade` first")
+            raise typer.Exit(2)
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        upgrade(engine)
+    report = harvest_aspro_sessions(engine, files,
+                                    publisher_authority=settings.publisher_authority)
+    _print_report(report)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
 def _run_with_progress(engine: object, files: list[Path], settings: Settings) -> HarvestReport:
     import sqlalchemy as sa
     assert isinstance(engine, sa.Engine)

@@ -1,0 +1,108 @@
+"""ASPRO2 session files (``.asprox``): targets and the raw observations they carry.
+
+A session lists targets (name, sexagesimal RA/DEC, proper motion, identifiers) and,
+when the user fetched them, the raw observations of each target
+(``targetObservations``, the ASPRO2 raw-observation model). Targets become resolved
+targets with their aliases; raw observations become exposures (collection ``ASPRO2``)
+with their projected baselines. Planned OBs (``.obxml``) belong to a team and wait for
+the access model of the planning issue.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from .derive.facts import normalise_station, sites
+from .derive.timing import local_night
+from .eso_headers import Baseline
+from .obsportal_source import FACILITIES, INSTRUMENTS, parse_baselines
+
+
+class SessionError(ValueError):
+    """The file is not an ASPRO2 session."""
+
+
+def _degrees(text: str, hours: bool) -> float:
+    text = text.strip()
+    if ":" not in text:
+        return float(text)
+    sign = -1.0 if text.startswith("-") else 1.0
+    parts = [abs(float(p)) for p in text.lstrip("+-").split(":")]
+    value = parts[0] + (parts[1] if len(parts) > 1 else 0) / 60 + \
+        (parts[2] if len(parts) > 2 else 0) / 3600
+    return sign * value * (15.0 if hours else 1.0)
+
+
+def _float(text: str | None) -> float | None:
+    try:
+        return float(text) if text not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def read_session(path: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(targets, exposure rows) of a session file."""
+    try:
+        root = etree.parse(str(path)).getroot()
+    except (OSError, etree.XMLSyntaxError) as exc:
+        raise SessionError(f"{path}: not readable XML ({exc})") from exc
+    if etree.QName(root).localname != "observationSetting":
+        raise SessionError(f"{path}: not an ASPRO2 session (root {root.tag})")
+    targets = []
+    for target in root.findall("target"):
+        ra, dec = target.findtext("RA"), target.findtext("DEC")
+        if not ra or not dec:
+            continue
+        ids = target.findtext("IDS") or ""
+        targets.append({"id": target.get("id"), "name": target.findtext("name") or target.get("id"),
+                        "ra": _degrees(ra, True) % 360, "dec": _degrees(dec, False),
+                        "pmra": _float(target.findtext("PMRA")),
+                        "pmdec": _float(target.findtext("PMDEC")),
+                        "aliases": "|".join(a.strip() for a in ids.split(",") if a.strip())
+                        or None})
+    rows = []
+    for block in root.findall("targetObservations"):
+        for observation in block.findall("observation"):
+            row = _exposure(observation)
+            if row is not None:
+                rows.append(row)
+    return targets, rows
+
+
+def _exposure(obs: etree._Element) -> dict[str, Any] | None:
+    def text(tag: str) -> str | None:
+        value = obs.findtext(tag)
+        return value.strip() if value and value.strip() else None
+
+    obs_id = text("obsId")
+    mjd = _float(text("mjdStart"))
+    if obs_id is None or mjd is None:
+        return None
+    facility = FACILITIES.get((text("interferometerName") or "").upper(),
+                              text("interferometerName"))
+    interferometer = "VLTI" if facility == "ESO-VLTI" else facility
+    instrument = text("instrumentName")
+    baselines = [Baseline(a, b, **values) for (a, b), values in
+                 parse_baselines(text("projectedBaselines")).items()]
+    parent = text("parentId")
+    return {
+        "obs_id": obs_id, "obs_collection": "ASPRO2", "calib_level": 0,
+        "dataproduct_type": "visibility", "target_name": text("targetName"),
+        "s_ra": _float(text("targetRa")), "s_dec": _float(text("targetDec")),
+        "t_min": mjd, "t_max": _float(text("mjdEnd")),
+        "facility_name": facility, "instrument_name": INSTRUMENTS.get(instrument or "",
+                                                                      instrument),
+        "instrument_mode": text("instrumentMode"),
+        "instrument_submode": text("instrumentSubMode"),
+        "interferometer_stations": " ".join(normalise_station(s) for s in
+                                            (text("stations") or "").split()) or None,
+        "proposal_id": text("programId"), "obs_type": text("type"),
+        "ob_id": int(parent) if parent and parent.isdigit() else None,
+        "night": local_night(mjd, sites()[interferometer]).isoformat()
+        if interferometer in sites() else None,
+        "exp_tau0": _float(text("expTau0")), "exp_seeing": _float(text("expSeeing")),
+        "_temperature": _float(text("expTemp")), "_baselines": baselines,
+    }

@@ -37,6 +37,15 @@ from ..schema.model import HEALPIX_ORDER, Table
 from ..schema.sql import POSTGRESQL, build_metadata, sa_table
 
 BATCH_SIZE = 5000
+#: Two names pointing this close are one object (header pointings scatter by arcseconds).
+SAME_TARGET_ARCSEC = 5.0
+
+
+def _arcsec(ra1: float, dec1: float, ra2: float, dec2: float) -> float:
+    p1, p2 = math.radians(dec1), math.radians(dec2)
+    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * \
+        math.sin(math.radians(ra2 - ra1) / 2) ** 2
+    return math.degrees(2 * math.asin(min(1.0, math.sqrt(h)))) * 3600
 
 
 def healpix_index(ra: Sequence[float | None], dec: Sequence[float | None]) -> list[int | None]:
@@ -206,6 +215,8 @@ class DomainWriter:
 
     def _write_targets(self, conn: sa.Connection, rows: list[dict[str, Any]]
                        ) -> dict[str, int]:
+        """Targets by name evidence, then by position: an unknown name pointing within
+        :data:`SAME_TARGET_ARCSEC` of a known target is an alias of it, not a new object."""
         found: dict[str, dict[str, Any]] = {}
         for r in rows:
             name = r.get("target_name")
@@ -215,13 +226,47 @@ class DomainWriter:
             if key not in found:
                 found[key] = {"name": name, "name_key": key, "ra": r.get("s_ra"),
                               "dec": r.get("s_dec"), "target_class": r.get("target_class")}
-        targets = list(found.values())
+        known = self._ids(conn, self.t_target, "name_key", "target_id", found)
+        aliases = self._match_by_position(conn, [t for k, t in found.items() if k not in known])
+        targets = [t for k, t in found.items() if k not in aliases]
         pixels = healpix_index([t["ra"] for t in targets], [t["dec"] for t in targets])
         for target, pixel in zip(targets, pixels, strict=True):
             target["healpix"] = pixel
         self._upsert(conn, self.t_target, targets, ["name_key"],
                      keep_existing=("name", "ra", "dec", "healpix"))
-        return self._ids(conn, self.t_target, "name_key", "target_id", found)
+        ids = self._ids(conn, self.t_target, "name_key", "target_id", found)
+        ids.update(aliases)
+        return ids
+
+    def _match_by_position(self, conn: sa.Connection, candidates: list[dict[str, Any]]
+                           ) -> dict[str, int]:
+        """New names whose position is a known target's: map them to it, record the alias."""
+        t = self.t_target
+        matched: dict[str, int] = {}
+        radius = SAME_TARGET_ARCSEC / 3600.0
+        for cand in candidates:
+            ra, dec = cand.get("ra"), cand.get("dec")
+            if ra is None or dec is None:
+                continue
+            dra = radius / max(0.01, math.cos(math.radians(min(89.9, abs(dec)))))
+            near = conn.execute(sa.select(t.c.target_id, t.c.ra, t.c.dec, t.c.aliases).where(
+                t.c.dec.between(dec - radius, dec + radius),
+                t.c.ra.between(ra - dra, ra + dra))).all()
+            best = None
+            for row in near:
+                separation = _arcsec(ra, dec, row.ra, row.dec)
+                if separation <= SAME_TARGET_ARCSEC and (best is None or separation < best[0]):
+                    best = (separation, row)
+            if best is None:
+                continue
+            row = best[1]
+            matched[cand["name_key"]] = int(row.target_id)
+            names = [a for a in (row.aliases or "").split("|") if a]
+            if cand["name"] not in names:
+                names.append(cand["name"])
+                conn.execute(sa.update(t).where(t.c.target_id == row.target_id)
+                             .values(aliases="|".join(names)))
+        return matched
 
     def _write_ob_execs(self, conn: sa.Connection, rows: list[dict[str, Any]],
                         programs: dict[str, int], targets: dict[str, int]) -> dict[str, int]:

@@ -164,3 +164,18 @@ def test_cli_names_bad_lines_and_exits_1(tmp_path: Path, monkeypatch: pytest.Mon
     assert result.exit_code == 1, result.output
     assert "5 new" in result.output
     assert f"{path}:4: column t_min" in result.output
+
+
+def test_a_new_name_at_a_known_position_is_an_alias(any_engine: sa.Engine,
+                                                    tmp_path: Path) -> None:
+    rows = list(make_rows(8))
+    harvest_files(any_engine, [write_csv(tmp_path / "a.csv", rows)])
+    renamed = dict(rows[0], obs_id="OTHER.1", target_name="IRAS 00000+0000",
+                   s_ra=str(float(rows[0]["s_ra"]) + 1 / 3600))
+    harvest_files(any_engine, [write_csv(tmp_path / "b.csv", [renamed])])
+    assert _count(any_engine, "obsportal.target") == 2  # no third object
+    with any_engine.connect() as conn:
+        aliases = conn.execute(sa.text(
+            f"SELECT aliases FROM {_name(any_engine, 'obsportal.target')} "
+            "WHERE aliases IS NOT NULL")).scalar_one()
+    assert aliases == "IRAS 00000+0000"

@@ -15,6 +15,7 @@ from typing import Any
 
 from lxml import etree
 
+from .derive.angles import sexagesimal_degrees
 from .derive.facts import normalise_station, sites
 from .derive.timing import local_night
 from .eso_headers import Baseline
@@ -23,17 +24,6 @@ from .obsportal_source import FACILITIES, INSTRUMENTS, parse_baselines
 
 class SessionError(ValueError):
     """The file is not an ASPRO2 session."""
-
-
-def _degrees(text: str, hours: bool) -> float:
-    text = text.strip()
-    if ":" not in text:
-        return float(text)
-    sign = -1.0 if text.startswith("-") else 1.0
-    parts = [abs(float(p)) for p in text.lstrip("+-").split(":")]
-    value = parts[0] + (parts[1] if len(parts) > 1 else 0) / 60 + \
-        (parts[2] if len(parts) > 2 else 0) / 3600
-    return sign * value * (15.0 if hours else 1.0)
 
 
 def _float(text: str | None) -> float | None:
@@ -58,7 +48,8 @@ def read_session(path: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]
             continue
         ids = target.findtext("IDS") or ""
         targets.append({"id": target.get("id"), "name": target.findtext("name") or target.get("id"),
-                        "ra": _degrees(ra, True) % 360, "dec": _degrees(dec, False),
+                        "ra": sexagesimal_degrees(ra, True) % 360,
+                        "dec": sexagesimal_degrees(dec, False),
                         "pmra": _float(target.findtext("PMRA")),
                         "pmdec": _float(target.findtext("PMDEC")),
                         "aliases": "|".join(a.strip() for a in ids.split(",") if a.strip())

@@ -35,17 +35,11 @@ from ..schema.domain import (
 )
 from ..schema.model import HEALPIX_ORDER, Table
 from ..schema.sql import POSTGRESQL, build_metadata, sa_table
+from .derive.angles import separation_arcsec
 
 BATCH_SIZE = 5000
 #: Two names pointing this close are one object (header pointings scatter by arcseconds).
 SAME_TARGET_ARCSEC = 5.0
-
-
-def _arcsec(ra1: float, dec1: float, ra2: float, dec2: float) -> float:
-    p1, p2 = math.radians(dec1), math.radians(dec2)
-    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * \
-        math.sin(math.radians(ra2 - ra1) / 2) ** 2
-    return math.degrees(2 * math.asin(min(1.0, math.sqrt(h)))) * 3600
 
 
 def healpix_index(ra: Sequence[float | None], dec: Sequence[float | None]) -> list[int | None]:
@@ -254,7 +248,7 @@ class DomainWriter:
                 t.c.ra.between(ra - dra, ra + dra))).all()
             best = None
             for row in near:
-                separation = _arcsec(ra, dec, row.ra, row.dec)
+                separation = separation_arcsec(ra, dec, row.ra, row.dec)
                 if separation <= SAME_TARGET_ARCSEC and (best is None or separation < best[0]):
                     best = (separation, row)
             if best is None:

@@ -9,9 +9,10 @@ this is the report to send to the observatory.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
+
+from .angles import separation_arcsec
 
 POSITION_LIMIT_ARCSEC = 10.0
 
@@ -25,13 +26,6 @@ class Issue:
 
 def _key(name: str) -> str:
     return re.sub(r"[\s_\-]+", "", name).upper()
-
-
-def separation_arcsec(ra1: float, dec1: float, ra2: float, dec2: float) -> float:
-    p1, p2 = math.radians(dec1), math.radians(dec2)
-    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * \
-        math.sin(math.radians(ra2 - ra1) / 2) ** 2
-    return math.degrees(2 * math.asin(min(1.0, math.sqrt(h)))) * 3600
 
 
 def check_exposure(header_object: str | None, header_ra: float | None,

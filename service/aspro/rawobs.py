@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from lxml import etree
 
+from ...harvesters.derive.angles import sexagesimal_degrees
 from .search import SearchRequest, search
 
 RAW_NS = "http://www.jmmc.fr/aspro-raw-obs/0.1"
@@ -75,18 +76,6 @@ def observations_document(rows: Iterable[Mapping[str, Any]]) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def _degrees(text: str, hours: bool) -> float:
-    """ASPRO2 writes RA as HH:MM:SS.s and DEC as ±DD:MM:SS.s."""
-    text = text.strip()
-    if ":" not in text:
-        return float(text)
-    sign = -1.0 if text.startswith("-") else 1.0
-    parts = [abs(float(p)) for p in text.lstrip("+-").split(":")]
-    value = parts[0] + (parts[1] if len(parts) > 1 else 0) / 60 + \
-        (parts[2] if len(parts) > 2 else 0) / 3600
-    return sign * value * (15.0 if hours else 1.0)
-
-
 def export_asprox(engine: sa.Engine, session: Path, radius_arcsec: float = 30.0) -> bytes:
     """The session with ``targetObservations`` filled for each of its targets."""
     tree = etree.parse(str(session))
@@ -104,7 +93,8 @@ def export_asprox(engine: sa.Engine, session: Path, radius_arcsec: float = 30.0)
         ra_text, dec_text = target.findtext("RA"), target.findtext("DEC")
         if not ra_text or not dec_text:
             continue
-        rows = search(engine, SearchRequest(_degrees(ra_text, True), _degrees(dec_text, False),
+        rows = search(engine, SearchRequest(sexagesimal_degrees(ra_text, True),
+                                            sexagesimal_degrees(dec_text, False),
                                             radius_arcsec))
         observations = [e for e in (observation_element(r) for r in rows) if e is not None]
         if not observations:

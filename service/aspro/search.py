@@ -17,6 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ...harvesters.derive.angles import separation_arcsec
 from ...harvesters.derive.facts import normalise_station
 from ...schema.domain import EXPOSURE, EXPOSURE_BASELINE, OB_EXEC, PROGRAM, TARGET
 from ...schema.sql import build_metadata, sa_table
@@ -112,13 +113,6 @@ def _baseline_text(rows: Sequence[Any]) -> str | None:
     return "{" + ", ".join(parts) + "}"
 
 
-def _haversine_arcsec(ra1: float, dec1: float, ra2: float, dec2: float) -> float:
-    p1, p2 = math.radians(dec1), math.radians(dec2)
-    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * \
-        math.sin(math.radians(ra2 - ra1) / 2) ** 2
-    return math.degrees(2 * math.asin(min(1.0, math.sqrt(h)))) * 3600
-
-
 def search(engine: sa.Engine, request: SearchRequest) -> list[dict[str, Any]]:
     """Exposures within the radius of (ra, dec), by header pointing or by resolved target."""
     dialect = engine.dialect.name
@@ -180,7 +174,7 @@ def search(engine: sa.Engine, request: SearchRequest) -> list[dict[str, Any]]:
     for r in rows:
         distance = None
         if request.ra is not None and request.dec is not None:
-            distances = [_haversine_arcsec(request.ra, request.dec, ra, dec)
+            distances = [separation_arcsec(request.ra, request.dec, ra, dec)
                          for ra, dec in ((r.ra, r.dec), (r.t_ra, r.t_dec))
                          if ra is not None and dec is not None]
             distance = min(distances) if distances else None

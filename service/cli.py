@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -165,20 +165,9 @@ def harvest_obscore_table(
 ) -> None:
     """Load files whose columns are ObsCore names plus the extension names."""
     settings = _settings()
-    if settings.is_embedded:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.effective_database_url)
-    if not is_initialised(engine):
-        if not settings.is_embedded:
-            console.print("[red]no ObsPortal schema[/red]: run `obsportal db upgrade` first")
-            raise typer.Exit(2)
-        upgrade(engine)
+    engine = _harvest_engine(settings)
     report = _run_with_progress(engine, files, settings)
-    _print_report(report)
-    if report.loaded == 0 and (report.bad_rows or report.failed_files):
-        raise typer.Exit(2)
-    if not report.ok:
-        raise typer.Exit(1)
+    _finish(report)
 
 
 @harvest_app.command("eso-files")
@@ -190,20 +179,9 @@ def harvest_eso_files_command(
     from ..harvesters.runner import harvest_eso_files
 
     settings = _settings()
-    if settings.is_embedded:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.effective_database_url)
-    if not is_initialised(engine):
-        if not settings.is_embedded:
-            console.print("[red]no ObsPortal schema[/red]: run `obsportal db upgrade` first")
-            raise typer.Exit(2)
-        upgrade(engine)
+    engine = _harvest_engine(settings)
     report = harvest_eso_files(engine, paths, publisher_authority=settings.publisher_authority)
-    _print_report(report)
-    if report.loaded == 0 and report.failed_files:
-        raise typer.Exit(2)
-    if not report.ok:
-        raise typer.Exit(1)
+    _finish(report)
 
 
 @harvest_app.command("oifits")
@@ -216,21 +194,10 @@ def harvest_oifits_command(
     from ..harvesters.runner import harvest_oifits_files
 
     settings = _settings()
-    if settings.is_embedded:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.effective_database_url)
-    if not is_initialised(engine):
-        if not settings.is_embedded:
-            console.print("[red]no ObsPortal schema[/red]: run `obsportal db upgrade` first")
-            raise typer.Exit(2)
-        upgrade(engine)
+    engine = _harvest_engine(settings)
     report = harvest_oifits_files(engine, paths, access_base=access_base,
                                   publisher_authority=settings.publisher_authority)
-    _print_report(report)
-    if report.loaded == 0 and report.failed_files:
-        raise typer.Exit(2)
-    if not report.ok:
-        raise typer.Exit(1)
+    _finish(report)
 
 
 @harvest_app.command("obsportal")
@@ -247,19 +214,11 @@ def harvest_obsportal_command(
     from ..harvesters.runner import harvest_obsportal
 
     settings = _settings()
-    engine = make_engine(settings.effective_database_url)
-    if not is_initialised(engine):
-        if not settings.is_embedded:
-            console.print("[red]no ObsPortal schema[/red]: run `obsportal db upgrade` first")
-            raise typer.Exit(2)
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        upgrade(engine)
+    engine = _harvest_engine(settings)
     start = datetime.fromisoformat(since).replace(tzinfo=UTC) if since else None
     report = harvest_obsportal(engine, base_url=url, files=files or [], since=start,
                                publisher_authority=settings.publisher_authority)
-    _print_report(report)
-    if not report.ok:
-        raise typer.Exit(1)
+    _finish(report)
 
 
 @harvest_app.command("eso")
@@ -276,19 +235,11 @@ def harvest_eso_command(
     from ..harvesters.runner import harvest_eso_archive
 
     settings = _settings()
-    engine = make_engine(settings.effective_database_url)
-    if not is_initialised(engine):
-        if not settings.is_embedded:
-            console.print("[red]no ObsPortal schema[/red]: run `obsportal db upgrade` first")
-            raise typer.Exit(2)
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        upgrade(engine)
+    engine = _harvest_engine(settings)
     report = harvest_eso_archive(engine, tap_url=tap_url, header_url=header_url,
                                  cache_dir=settings.data_dir / "eso-headers", since=since,
                                  limit=limit, publisher_authority=settings.publisher_authority)
-    _print_report(report)
-    if not report.ok:
-        raise typer.Exit(1)
+    _finish(report)
 
 
 @harvest_app.command("oidb")
@@ -301,18 +252,10 @@ def harvest_oidb_command(
     from ..harvesters.runner import harvest_oidb
 
     settings = _settings()
-    engine = make_engine(settings.effective_database_url)
-    if not is_initialised(engine):
-        if not settings.is_embedded:
-            console.print("[red]no ObsPortal schema[/red]: run `obsportal db upgrade` first")
-            raise typer.Exit(2)
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        upgrade(engine)
+    engine = _harvest_engine(settings)
     report = harvest_oidb(engine, tap_url=tap_url, page=page,
                           publisher_authority=settings.publisher_authority)
-    _print_report(report)
-    if not report.ok:
-        raise typer.Exit(1)
+    _finish(report)
 
 
 @harvest_app.command("chara")
@@ -323,18 +266,10 @@ def harvest_chara_command(
     from ..harvesters.runner import harvest_chara_logs
 
     settings = _settings()
-    engine = make_engine(settings.effective_database_url)
-    if not is_initialised(engine):
-        if not settings.is_embedded:
-            console.print("[red]no ObsPortal schema[/red]: run `obsportal db upgrade` first")
-            raise typer.Exit(2)
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        upgrade(engine)
+    engine = _harvest_engine(settings)
     report = harvest_chara_logs(engine, files,
                                 publisher_authority=settings.publisher_authority)
-    _print_report(report)
-    if not report.ok:
-        raise typer.Exit(1)
+    _finish(report)
 
 
 @harvest_app.command("aspro")
@@ -345,18 +280,10 @@ def harvest_aspro_command(
     from ..harvesters.runner import harvest_aspro_sessions
 
     settings = _settings()
-    engine = make_engine(settings.effective_database_url)
-    if not is_initialised(engine):
-        if not settings.is_embedded:
-            console.print("[red]no ObsPortal schema[/red]: run `obsportal db upgrade` first")
-            raise typer.Exit(2)
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        upgrade(engine)
+    engine = _harvest_engine(settings)
     report = harvest_aspro_sessions(engine, files,
                                     publisher_authority=settings.publisher_authority)
-    _print_report(report)
-    if not report.ok:
-        raise typer.Exit(1)
+    _finish(report)
 
 
 def _run_with_progress(engine: object, files: list[Path], settings: Settings) -> HarvestReport:
@@ -376,6 +303,28 @@ def _run_with_progress(engine: object, files: list[Path], settings: Settings) ->
 
         return harvest_files(engine, files, publisher_authority=settings.publisher_authority,
                              progress=update)
+
+
+def _harvest_engine(settings: Settings) -> Any:
+    """The configured database, created first when it is the embedded one."""
+    if settings.is_embedded:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.effective_database_url)
+    if not is_initialised(engine):
+        if not settings.is_embedded:
+            console.print("[red]no ObsPortal schema[/red]: run `obsportal db upgrade` first")
+            raise typer.Exit(2)
+        upgrade(engine)
+    return engine
+
+
+def _finish(report: HarvestReport) -> None:
+    """Print the report; exit 2 when nothing loaded and something failed, 1 on any rejection."""
+    _print_report(report)
+    if report.loaded == 0 and (report.bad_rows or report.failed_files):
+        raise typer.Exit(2)
+    if not report.ok:
+        raise typer.Exit(1)
 
 
 def _print_report(report: HarvestReport) -> None:

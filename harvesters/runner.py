@@ -203,7 +203,7 @@ def harvest_oifits_files(engine: sa.Engine, paths: Iterable[Path], *,
     report = HarvestReport(source="oifits")
     run_id = _start_run(engine, report.source)
     writer = DomainWriter(engine, report.source, publisher_authority)
-    files = [p for p in _expand(paths) if p.is_file()]
+    files = _expand(paths)
     try:
         for path in files:
             report.files += 1

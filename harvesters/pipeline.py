@@ -147,8 +147,8 @@ class DomainWriter:
         dialect_insert = postgresql.insert if self.dialect == POSTGRESQL else sqlite.insert
         return dialect_insert(table)
 
-    def _upsert(self, conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]],
-                keys: Sequence[str], keep_existing: Iterable[str] = ()) -> None:
+    def upsert(self, conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]],
+               keys: Sequence[str], keep_existing: Iterable[str] = ()) -> None:
         """INSERT … ON CONFLICT (keys) DO UPDATE; ``keep_existing`` columns keep non-null
         stored values (first evidence wins, e.g. a target's position)."""
         if not rows:
@@ -204,7 +204,7 @@ class DomainWriter:
                 found[code] = {"code": code, "title": r.get("obs_title"),
                                "pi_name": r.get("obs_creator_name"), "period": _period(r),
                                "facility_name": r.get("facility_name")}
-        self._upsert(conn, self.t_program, list(found.values()), ["code"])
+        self.upsert(conn, self.t_program, list(found.values()), ["code"])
         return self._ids(conn, self.t_program, "code", "program_id", found)
 
     def _write_targets(self, conn: sa.Connection, rows: list[dict[str, Any]]
@@ -226,7 +226,7 @@ class DomainWriter:
         pixels = healpix_index([t["ra"] for t in targets], [t["dec"] for t in targets])
         for target, pixel in zip(targets, pixels, strict=True):
             target["healpix"] = pixel
-        self._upsert(conn, self.t_target, targets, ["name_key"],
+        self.upsert(conn, self.t_target, targets, ["name_key"],
                      keep_existing=("name", "ra", "dec", "healpix"))
         ids = self._ids(conn, self.t_target, "name_key", "target_id", found)
         ids.update(aliases)
@@ -291,7 +291,7 @@ class DomainWriter:
                 "program_id": programs.get(r.get("proposal_id") or ""),
                 "target_id": targets.get(name_key(r.get("target_name") or "")),
             }
-        self._upsert(conn, self.t_ob, list(found.values()), ["exec_key"])
+        self.upsert(conn, self.t_ob, list(found.values()), ["exec_key"])
         ids = self._ids(conn, self.t_ob, "exec_key", "ob_exec_id", found)
         self.touched_obs.update(ids.values())
         return ids
@@ -341,7 +341,7 @@ class DomainWriter:
         if self.dialect == POSTGRESQL:
             self._copy_upsert(conn, self.t_exposure, records, "dp_id")
         else:
-            self._upsert(conn, self.t_exposure, records, ["dp_id"])
+            self.upsert(conn, self.t_exposure, records, ["dp_id"])
         with_baselines = [r for r in rows if r.get("_baselines")]
         if with_baselines:
             self._write_baselines(conn, with_baselines)
@@ -360,7 +360,7 @@ class DomainWriter:
                     "pbla_start": b.pbla_start, "pbla_end": b.pbla_end,
                     "u_start": b.u_start, "v_start": b.v_start, "u_end": b.u_end,
                     "v_end": b.v_end})
-        self._upsert(conn, self.t_baseline, records, ["exposure_id", "station1", "station2"])
+        self.upsert(conn, self.t_baseline, records, ["exposure_id", "station1", "station2"])
 
     def _copy_upsert(self, conn: sa.Connection, table: sa.Table,
                      records: list[dict[str, Any]], key: str) -> None:
@@ -415,7 +415,7 @@ class DomainWriter:
             sa.select(self.t_product.c.product_id).where(
                 self.t_product.c.obs_id == r["obs_id"],
                 self.t_product.c.obs_collection == r["obs_collection"])).first())
-        self._upsert(conn, self.t_product, records, ["obs_id", "obs_collection"])
+        self.upsert(conn, self.t_product, records, ["obs_id", "obs_collection"])
         return BatchCounts(new=len(records) - existing, updated=existing)
 
     def finish(self) -> None:

@@ -8,7 +8,8 @@ its counts, so an operator can see what each load did.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,7 +20,7 @@ import sqlalchemy as sa
 from ..schema.internal import HARVEST_RUN
 from ..schema.sql import build_metadata, sa_table
 from .obscore_table import BadRow, SourceError, TableFile, read_table_file
-from .pipeline import BATCH_SIZE, BatchCounts, DomainWriter
+from .pipeline import BATCH_SIZE, DomainWriter
 
 log = logging.getLogger("obsportal.harvest")
 
@@ -151,46 +152,57 @@ def _expand(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
-def harvest_eso_files(engine: sa.Engine, paths: Iterable[Path], *,
-                      publisher_authority: str = "ivo://obsportal.local",
-                      progress: ProgressCallback | None = None,
-                      batch_size: int = 500) -> HarvestReport:
-    """Load VLTI frames from FITS files or header dumps; a bad file is reported and skipped."""
-    from .eso_headers import HeaderError, frame_record, read_header
+@contextmanager
+def _harvest(engine: sa.Engine, source: str, publisher_authority: str
+             ) -> Iterator[tuple[HarvestReport, DomainWriter]]:
+    """A recorded harvest run: the report and writer to fill, then bookkeeping.
 
-    report = HarvestReport(source="eso-files")
-    run_id = _start_run(engine, report.source)
-    writer = DomainWriter(engine, report.source, publisher_authority)
-    files = _expand(paths)
-    batch: list[dict[str, Any]] = []
+    The run is written to ``harvest_run`` as done, done-with-errors or failed (an
+    exception is re-raised after it is recorded).
+    """
+    report = HarvestReport(source=source)
+    run_id = _start_run(engine, source)
+    writer = DomainWriter(engine, source, publisher_authority)
     try:
-        for index, path in enumerate(files, start=1):
-            report.files += 1
-            try:
-                record = frame_record(read_header(path), str(path))
-            except HeaderError as exc:
-                report.failed_files.append(str(exc))
-                log.warning("file skipped", extra={"path": str(path), "reason": str(exc)})
-                continue
-            report.rows_read += 1
-            batch.append(record.row)
-            if len(batch) >= batch_size:
-                counts = writer.write(batch)
-                report.new += counts.new
-                report.updated += counts.updated
-                batch = []
-            if progress:
-                progress("frames", index, len(files), report.rows_read)
-        if batch:
-            counts = writer.write(batch)
-            report.new += counts.new
-            report.updated += counts.updated
+        yield report, writer
         writer.finish()
     except Exception as exc:
         _finish_run(engine, run_id, report, "failed", str(exc))
         raise
     _finish_run(engine, run_id, report, "done" if report.ok else "done-with-errors",
                 _summary(report))
+
+
+def _write(writer: DomainWriter, report: HarvestReport, rows: list[dict[str, Any]]) -> None:
+    report.rows_read += len(rows)
+    for start in range(0, len(rows), BATCH_SIZE):
+        counts = writer.write(rows[start:start + BATCH_SIZE])
+        report.new += counts.new
+        report.updated += counts.updated
+
+
+def harvest_eso_files(engine: sa.Engine, paths: Iterable[Path], *,
+                      publisher_authority: str = "ivo://obsportal.local",
+                      progress: ProgressCallback | None = None) -> HarvestReport:
+    """Load VLTI frames from FITS files or header dumps; a bad file is reported and skipped."""
+    from .eso_headers import HeaderError, frame_record, read_header
+
+    with _harvest(engine, "eso-files", publisher_authority) as (report, writer):
+        files = _expand(paths)
+        rows: list[dict[str, Any]] = []
+        for index, path in enumerate(files, start=1):
+            report.files += 1
+            try:
+                rows.append(frame_record(read_header(path), str(path)).row)
+            except HeaderError as exc:
+                report.failed_files.append(str(exc))
+                log.warning("file skipped", extra={"path": str(path), "reason": str(exc)})
+            if len(rows) >= 500:
+                _write(writer, report, rows)
+                rows = []
+            if progress:
+                progress("frames", index, len(files), report.rows_read + len(rows))
+        _write(writer, report, rows)
     return report
 
 
@@ -200,29 +212,14 @@ def harvest_oifits_files(engine: sa.Engine, paths: Iterable[Path], *,
     """Load OIFITS files as data products; a file that is not OIFITS is reported."""
     from .oifits import OifitsError, read_products
 
-    report = HarvestReport(source="oifits")
-    run_id = _start_run(engine, report.source)
-    writer = DomainWriter(engine, report.source, publisher_authority)
-    files = _expand(paths)
-    try:
-        for path in files:
+    with _harvest(engine, "oifits", publisher_authority) as (report, writer):
+        for path in _expand(paths):
             report.files += 1
             try:
-                rows = read_products(path, access_base)
+                _write(writer, report, read_products(path, access_base))
             except OifitsError as exc:
                 report.failed_files.append(str(exc))
                 log.warning("file skipped", extra={"path": str(path), "reason": str(exc)})
-                continue
-            report.rows_read += len(rows)
-            counts = writer.write(rows)
-            report.new += counts.new
-            report.updated += counts.updated
-        writer.finish()
-    except Exception as exc:
-        _finish_run(engine, run_id, report, "failed", str(exc))
-        raise
-    _finish_run(engine, run_id, report, "done" if report.ok else "done-with-errors",
-                _summary(report))
     return report
 
 
@@ -256,47 +253,33 @@ def harvest_obsportal(engine: sa.Engine, *, base_url: str | None = None,
     from .obsportal_source import (
         ObsPortalSourceError,
         fetch_window,
-        parse_updated,
         rows_from_votable,
         windows,
     )
 
-    report = HarvestReport(source="obsportal")
-    run_id = _start_run(engine, report.source)
-    writer = DomainWriter(engine, "obsportal", publisher_authority)
+    with _harvest(engine, "obsportal", publisher_authority) as (report, writer):
+        def load(data: bytes, label: str) -> None:
+            try:
+                rows = list(rows_from_votable(data))
+            except ObsPortalSourceError as exc:
+                report.failed_files.append(f"{label}: {exc}")
+                return
+            report.files += 1
+            _write(writer, report, rows)
 
-    def load(data: bytes, label: str) -> datetime | None:
-        latest = None
-        try:
-            rows = list(rows_from_votable(data))
-        except ObsPortalSourceError as exc:
-            report.failed_files.append(f"{label}: {exc}")
-            return None
-        report.files += 1
-        report.rows_read += len(rows)
-        for start in range(0, len(rows), BATCH_SIZE):
-            counts = writer.write(rows[start:start + BATCH_SIZE])
-            report.new += counts.new
-            report.updated += counts.updated
-        for row in rows:
-            stamp = parse_updated(row.get("_updated"))
-            if stamp is not None and (latest is None or stamp > latest):
-                latest = stamp
-        return latest
-
-    try:
         for path in files:
             try:
                 load(path.read_bytes(), str(path))
             except OSError as exc:
                 report.failed_files.append(f"{path}: {exc}")
         if base_url:
+            from .obsportal_source import parse_updated
+
             key = f"obsportal:{base_url.rstrip('/')}"
-            stored = _checkpoint(engine, key)
-            start = since or parse_updated(stored) or datetime(2000, 1, 1, tzinfo=UTC)
-            end = until or datetime.now(UTC)
+            start = since or parse_updated(_checkpoint(engine, key)) or \
+                datetime(2000, 1, 1, tzinfo=UTC)
             with httpx.Client(timeout=120) as client:
-                for window_start, window_end in windows(start, end):
+                for window_start, window_end in windows(start, until or datetime.now(UTC)):
                     try:
                         data = fetch_window(base_url, window_start, window_end, client)
                     except (ObsPortalSourceError, httpx.HTTPError) as exc:
@@ -304,12 +287,6 @@ def harvest_obsportal(engine: sa.Engine, *, base_url: str | None = None,
                         break
                     load(data, f"{base_url} {window_start:%Y-%m-%d}")
                     _save_checkpoint(engine, key, window_end.isoformat())
-        writer.finish()
-    except Exception as exc:
-        _finish_run(engine, run_id, report, "failed", str(exc))
-        raise
-    _finish_run(engine, run_id, report, "done" if report.ok else "done-with-errors",
-                _summary(report))
     return report
 
 
@@ -320,45 +297,30 @@ def harvest_eso_archive(engine: sa.Engine, *, tap_url: str, header_url: str,
     """New or modified VLTI frames from the ESO archive since the checkpoint."""
     from .eso_archive import EsoArchive, EsoArchiveError, later
 
-    report = HarvestReport(source="eso-archive")
-    run_id = _start_run(engine, report.source)
-    writer = DomainWriter(engine, "eso-archive", publisher_authority)
     key = f"eso:{tap_url.rstrip('/')}"
-    checkpoint = since or _checkpoint(engine, key)
-    archive = EsoArchive(tap_url, header_url, cache_dir)
-    try:
-        frames = archive.frames(checkpoint, limit)
-        batch: list[dict[str, Any]] = []
-        for frame, record in archive.records(frames):
-            report.files += 1
-            if isinstance(record, str):
-                report.failed_files.append(f"{frame.dp_id}: {record}")
-            else:
-                report.rows_read += 1
-                batch.append(record.row)
-            checkpoint = later(checkpoint, frame.last_mod_date)
-            if len(batch) >= 200:
-                counts = writer.write(batch)
-                report.new, report.updated = report.new + counts.new, \
-                    report.updated + counts.updated
-                batch = []
+    with _harvest(engine, "eso-archive", publisher_authority) as (report, writer):
+        checkpoint = since or _checkpoint(engine, key)
+        archive = EsoArchive(tap_url, header_url, cache_dir)
+        try:
+            rows: list[dict[str, Any]] = []
+            for frame, record in archive.records(archive.frames(checkpoint, limit)):
+                report.files += 1
+                if isinstance(record, str):
+                    report.failed_files.append(f"{frame.dp_id}: {record}")
+                else:
+                    rows.append(record.row)
+                checkpoint = later(checkpoint, frame.last_mod_date)
+                if len(rows) >= 200:
+                    _write(writer, report, rows)
+                    rows = []
+                    _save_checkpoint(engine, key, checkpoint)
+            _write(writer, report, rows)
+            if checkpoint:
                 _save_checkpoint(engine, key, checkpoint)
-        if batch:
-            counts = writer.write(batch)
-            report.new, report.updated = report.new + counts.new, \
-                report.updated + counts.updated
-        if checkpoint:
-            _save_checkpoint(engine, key, checkpoint)
-        writer.finish()
-    except EsoArchiveError as exc:
-        report.failed_files.append(str(exc))
-    except Exception as exc:
-        _finish_run(engine, run_id, report, "failed", str(exc))
-        raise
-    finally:
-        archive.close()
-    _finish_run(engine, run_id, report, "done" if report.ok else "done-with-errors",
-                _summary(report))
+        except EsoArchiveError as exc:
+            report.failed_files.append(str(exc))
+        finally:
+            archive.close()
     return report
 
 
@@ -367,12 +329,9 @@ def harvest_oidb(engine: sa.Engine, *, tap_url: str, page: int = 5000,
     """OiDB's ObsCore rows after the stored id checkpoint, page by page."""
     from .oidb import OidbError, fetch_page, parse_rows
 
-    report = HarvestReport(source="oidb")
-    run_id = _start_run(engine, report.source)
-    writer = DomainWriter(engine, "oidb", publisher_authority)
     key = f"oidb:{tap_url.rstrip('/')}"
-    after = int(_checkpoint(engine, key) or 0)
-    try:
+    with _harvest(engine, "oidb", publisher_authority) as (report, writer):
+        after = int(_checkpoint(engine, key) or 0)
         while True:
             try:
                 records = fetch_page(tap_url, after, page)
@@ -388,20 +347,11 @@ def harvest_oidb(engine: sa.Engine, *, tap_url: str, page: int = 5000,
                     report.bad_rows.append(item)
                 else:
                     good.append(item.values)
-            report.rows_read += len(good)
-            counts = writer.write(good) if good else BatchCounts()
-            report.new += counts.new
-            report.updated += counts.updated
+            _write(writer, report, good)
             after = max(int(r.get("id") or after) for r in records)
             _save_checkpoint(engine, key, str(after))
             if len(records) < page:
                 break
-        writer.finish()
-    except Exception as exc:
-        _finish_run(engine, run_id, report, "failed", str(exc))
-        raise
-    _finish_run(engine, run_id, report, "done" if report.ok else "done-with-errors",
-                _summary(report))
     return report
 
 
@@ -411,15 +361,12 @@ def harvest_chara_logs(engine: sa.Engine, paths: Iterable[Path], *,
     from ..schema.domain import TARGET
     from .chara_log import read_log
 
-    report = HarvestReport(source="chara")
-    run_id = _start_run(engine, report.source)
-    writer = DomainWriter(engine, "chara", publisher_authority)
     target = sa_table(build_metadata(engine.dialect.name), TARGET, engine.dialect.name)
     with engine.connect() as conn:
         known = {r.name_key: (r.name, r.ra, r.dec) for r in conn.execute(
             sa.select(target.c.name_key, target.c.name, target.c.ra, target.c.dec))
             if r.ra is not None}
-    try:
+    with _harvest(engine, "chara", publisher_authority) as (report, writer):
         for path in paths:
             report.files += 1
             try:
@@ -427,23 +374,8 @@ def harvest_chara_logs(engine: sa.Engine, paths: Iterable[Path], *,
             except (OSError, UnicodeDecodeError) as exc:
                 report.failed_files.append(f"{path}: {exc}")
                 continue
-            rows = []
-            for item in items:
-                if isinstance(item, BadRow):
-                    report.bad_rows.append(item)
-                else:
-                    rows.append(item)
-            report.rows_read += len(rows)
-            for start in range(0, len(rows), BATCH_SIZE):
-                counts = writer.write(rows[start:start + BATCH_SIZE])
-                report.new += counts.new
-                report.updated += counts.updated
-        writer.finish()
-    except Exception as exc:
-        _finish_run(engine, run_id, report, "failed", str(exc))
-        raise
-    _finish_run(engine, run_id, report, "done" if report.ok else "done-with-errors",
-                _summary(report))
+            report.bad_rows.extend(i for i in items if isinstance(i, BadRow))
+            _write(writer, report, [i for i in items if not isinstance(i, BadRow)])
     return report
 
 
@@ -454,11 +386,8 @@ def harvest_aspro_sessions(engine: sa.Engine, paths: Iterable[Path], *,
     from .aspro_session import SessionError, read_session
     from .pipeline import healpix_index, name_key
 
-    report = HarvestReport(source="aspro")
-    run_id = _start_run(engine, report.source)
-    writer = DomainWriter(engine, "aspro", publisher_authority)
     target_table = sa_table(build_metadata(engine.dialect.name), TARGET, engine.dialect.name)
-    try:
+    with _harvest(engine, "aspro", publisher_authority) as (report, writer):
         for path in paths:
             report.files += 1
             try:
@@ -475,16 +404,6 @@ def harvest_aspro_sessions(engine: sa.Engine, paths: Iterable[Path], *,
             if records:
                 with engine.begin() as conn:
                     # Catalogue positions from the session are better than header ones.
-                    writer._upsert(conn, target_table, records, ["name_key"])
-            report.rows_read += len(rows)
-            for start in range(0, len(rows), BATCH_SIZE):
-                counts = writer.write(rows[start:start + BATCH_SIZE])
-                report.new += counts.new
-                report.updated += counts.updated
-        writer.finish()
-    except Exception as exc:
-        _finish_run(engine, run_id, report, "failed", str(exc))
-        raise
-    _finish_run(engine, run_id, report, "done" if report.ok else "done-with-errors",
-                _summary(report))
+                    writer.upsert(conn, target_table, records, ["name_key"])
+            _write(writer, report, rows)
     return report

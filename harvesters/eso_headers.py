@@ -17,6 +17,7 @@ from typing import Any
 
 from astropy.io import fits
 
+from .derive.apparent import apparent_radec
 from .derive.configurations import eso_period, match_configuration
 from .derive.facts import normalise_station, sites, station
 from .derive.timing import hour_angle_hours, local_night, lst_hours, utc_datetime
@@ -178,7 +179,8 @@ def frame_record(header: fits.Header, source: str) -> FrameRecord:
         "exp_lst_start": lst_start, "exp_lst_end": lst_end,
     }
     record = FrameRecord(row, issues=issues)
-    record.baselines = _baselines(header, stations, ra, dec, lst_start, lst_end, issues)
+    apparent = apparent_radec(ra, dec, mjd) if ra is not None and dec is not None else None
+    record.baselines = _baselines(header, stations, apparent, lst_start, lst_end, issues)
     container = _float(header, "OBS CONTAINER ID")
     row.update({
         "_object": _get(header, "OBJECT"), "_temperature": _float(header, "ISS AMBI TEMP"),
@@ -197,8 +199,10 @@ def _positive_int(value: float | None) -> int | None:
     return int(value) if value is not None and value > 0 else None
 
 
-def _baselines(header: fits.Header, stations: list[str], ra: float | None, dec: float | None,
-               lst_start: float, lst_end: float, issues: list[str]) -> list[Baseline]:
+def _baselines(header: fits.Header, stations: list[str],
+               apparent: tuple[float, float] | None, lst_start: float, lst_end: float,
+               issues: list[str]) -> list[Baseline]:
+    """Header baselines, with u,v from the stations at the apparent place of the target."""
     site = sites()["VLTI"]
     result = []
     for i in range(len(stations)):
@@ -209,7 +213,8 @@ def _baselines(header: fits.Header, stations: list[str], ra: float | None, dec: 
                                 _float(header, f"ISS PBL{key} END"),
                                 _float(header, f"ISS PBLA{key} START"),
                                 _float(header, f"ISS PBLA{key} END"))
-            if ra is not None and dec is not None:
+            if apparent is not None:
+                ra, dec = apparent
                 try:
                     a, b = station("VLTI", stations[i]), station("VLTI", stations[j])
                 except KeyError as exc:

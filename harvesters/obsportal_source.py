@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 from astropy.io.votable import parse
 
+from .derive.apparent import apparent_radec
 from .derive.facts import normalise_station, sites, station
 from .derive.timing import hour_angle_hours, local_night, lst_hours
 from .derive.uv import project
@@ -91,10 +92,12 @@ def _baselines(row: dict[str, Any], facility: str | None) -> list[Baseline]:
             except KeyError:
                 out.append(baseline)
                 continue
+            ra, dec = apparent_radec(row["target_ra"], row["target_dec"],
+                                     row["exp_mjd_start"])
             for when, mjd in (("start", row["exp_mjd_start"]),
                               ("end", row.get("exp_mjd_end") or row["exp_mjd_start"])):
-                ha = hour_angle_hours(float(lst_hours(mjd, site)), row["target_ra"])
-                p = project(a, b, site.latitude, ha, row["target_dec"])
+                ha = hour_angle_hours(float(lst_hours(mjd, site)), ra)
+                p = project(a, b, site.latitude, ha, dec)
                 setattr(baseline, f"u_{when}", p.u)
                 setattr(baseline, f"v_{when}", p.v)
         out.append(baseline)

@@ -124,6 +124,68 @@ def export_asprox_command(
     typer.echo(f"written {out}")
 
 
+report_app = typer.Typer(help="Reports for the observatories and the team.",
+                         no_args_is_help=True)
+app.add_typer(report_app, name="report")
+
+
+@report_app.command("header-issues")
+def report_header_issues(
+    fmt: Annotated[str, typer.Option("--format", help="csv or votable.")] = "csv",
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="File (default: stdout).")]
+    = None,
+) -> None:
+    """Exposures whose header pointing or OBJECT disagree with their target (for ESO)."""
+    import csv as csv_module
+    import io
+
+    import sqlalchemy as sa
+
+    from ..schema.domain import EXPOSURE, HEADER_ISSUE, TARGET
+    from ..schema.model import AdqlType, Column
+    from ..schema.sql import build_metadata, sa_table
+    from ..votable import VOTABLE_TABLEDATA, write_result
+
+    settings = _settings()
+    engine = make_engine(settings.effective_database_url)
+    if not is_initialised(engine):
+        console.print("[red]no ObsPortal schema in this database[/red]")
+        raise typer.Exit(2)
+    dialect = engine.dialect.name
+    metadata = build_metadata(dialect)
+    h, e, t = (sa_table(metadata, table, dialect) for table in (HEADER_ISSUE, EXPOSURE, TARGET))
+    query = (sa.select(e.c.dp_id, h.c.kind, h.c.header_object, h.c.header_ra, h.c.header_dec,
+                       t.c.name, t.c.ra, t.c.dec, h.c.separation, h.c.detail)
+             .select_from(h.join(e, h.c.exposure_id == e.c.exposure_id)
+                          .outerjoin(t, h.c.target_id == t.c.target_id))
+             .order_by(e.c.dp_id))
+    with engine.connect() as conn:
+        rows = [tuple(r) for r in conn.execute(query)]
+    names = ["dp_id", "kind", "header_object", "header_ra", "header_dec", "target", "target_ra",
+             "target_dec", "separation_arcsec", "detail"]
+    if fmt.lower() == "votable":
+        types = [AdqlType.VARCHAR, AdqlType.VARCHAR, AdqlType.VARCHAR, AdqlType.DOUBLE,
+                 AdqlType.DOUBLE, AdqlType.VARCHAR, AdqlType.DOUBLE, AdqlType.DOUBLE,
+                 AdqlType.DOUBLE, AdqlType.VARCHAR]
+        columns = [Column(n, k, "", unit="deg" if "_ra" in n or "_dec" in n else None)
+                   for n, k in zip(names, types, strict=True)]
+        data = b"".join(write_result(columns, rows, VOTABLE_TABLEDATA))
+    elif fmt.lower() == "csv":
+        buffer = io.StringIO()
+        writer = csv_module.writer(buffer)
+        writer.writerow(names)
+        writer.writerows(rows)
+        data = buffer.getvalue().encode()
+    else:
+        console.print("[red]--format must be csv or votable[/red]")
+        raise typer.Exit(2)
+    if out is None:
+        sys.stdout.buffer.write(data)
+    else:
+        out.write_bytes(data)
+        typer.echo(f"{len(rows)} exposure(s) written to {out}")
+
+
 def _describe(settings: Settings) -> str:
     if settings.is_embedded:
         return f"embedded SQLite {settings.data_dir / 'obsportal.sqlite'}"

@@ -98,3 +98,32 @@ def test_real_vlti_headers(shared_dir: Path, sqlite_engine: sa.Engine) -> None:
         modes = dict(conn.execute(sa.text(
             "SELECT instrument_name, instrument_mode FROM ivoa_obscore")).all())
     assert modes["MATISSE"] == "SI_PHOT_LM_LOW" and modes["PIONIER"] in ("GRISM-H", "FREE-H")
+
+
+def test_uv_agrees_with_iss_pbl_on_every_real_header(shared_dir: Path) -> None:
+    """≤ 5 cm and ≤ 0.5° against ISS.PBLij/PBLAij at start, on every header that has them.
+
+    Sign convention: u towards east, v towards north, position angle from north through
+    east — the convention of ESO's ISS.PBLA keywords (checked by this very comparison).
+    """
+    checked = 0
+    for path in sorted((shared_dir / "external/data/fits-headers").glob("*")):
+        if path.suffix not in (".txt",):
+            continue
+        header = read_header(path)
+        if "HIERARCH ESO ISS PBL12 START" not in header:
+            continue
+        record = frame_record(header, str(path))
+        for baseline in record.baselines:
+            if baseline.pbl_start is None or baseline.u_start is None:
+                continue
+            length = (baseline.u_start ** 2 + baseline.v_start ** 2) ** 0.5  # type: ignore[operator]
+            assert abs(length - baseline.pbl_start) <= 0.05, (path.name, baseline)  # 5 cm
+            if baseline.pbla_start is not None:
+                import math
+                angle = math.degrees(math.atan2(baseline.u_start, baseline.v_start)) % 360  # type: ignore[arg-type]
+                delta = (angle - baseline.pbla_start + 180) % 360 - 180
+                assert abs(delta) <= 0.5, (path.name, baseline.station1, baseline.station2,
+                                           angle, baseline.pbla_start)
+            checked += 1
+    assert checked >= 18

@@ -48,3 +48,34 @@ def test_header_issue_rows_from_eso_frames(sqlite_engine: sa.Engine, tmp_path: P
         rows = conn.execute(sa.text(
             "SELECT kind, header_object, round(separation) FROM obsportal_header_issue")).all()
     assert [tuple(r) for r in rows] == [("both", "STD", 60.0)]
+
+
+def test_report_command(sqlite_engine: sa.Engine, tmp_path: Path,
+                        monkeypatch: pytest.MonkeyPatch) -> None:
+    import csv
+    import io
+
+    from astropy.io.votable import parse_single_table
+    from test_eso_files import _frame
+    from typer.testing import CliRunner
+
+    from obsportal.harvesters.runner import harvest_eso_files
+    from obsportal.service.cli import app
+    from obsportal.service.settings import get_settings
+
+    _frame(tmp_path / "b.fits", OBJECT="STD")
+    harvest_eso_files(sqlite_engine, [tmp_path / "b.fits"])
+    monkeypatch.setenv("OBSPORTAL_DATABASE_URL", str(sqlite_engine.url))
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["report", "header-issues"])
+        out = tmp_path / "issues.xml"
+        as_votable = CliRunner().invoke(app, ["report", "header-issues", "--format",
+                                              "votable", "-o", str(out)])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert rows[0]["dp_id"] == "GRAVI.2016-06-23T03:10:17.458" and rows[0]["kind"] == "name"
+    assert as_votable.exit_code == 0
+    assert len(parse_single_table(str(out)).array) == 1

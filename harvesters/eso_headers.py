@@ -10,8 +10,11 @@ listed in the validation log rather than failing the frame.
 
 from __future__ import annotations
 
+import csv
 import gzip
 from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -92,8 +95,38 @@ def _float(header: fits.Header, key: str) -> float | None:
         return None
 
 
+#: PIONIER's prisms were replaced by a grism in 2015 (MJD 57023 = 2015-01-01); ASPRO2 calls
+#: the instrument before the change PIONIER and after it PIONIER_2.
+PIONIER_GRISM_MJD = 57023.0
+
+
+@lru_cache(maxsize=1)
+def aspro2_modes() -> frozenset[tuple[str, str]]:
+    """(ASPRO2 instrument, mode) pairs ASPRO2 knows (harvesters/data/aspro2_modes.csv)."""
+    text = resources.files("obsportal.harvesters.data").joinpath("aspro2_modes.csv").read_text()
+    rows = csv.DictReader(line for line in text.splitlines() if not line.startswith("#"))
+    return frozenset((r["aspro_instrument"], r["mode"]) for r in rows)
+
+
+def aspro_instrument(instrument: str, mjd: float | None) -> str:
+    if instrument == "PIONIER" and mjd is not None and mjd < PIONIER_GRISM_MJD:
+        return "PIONIER"
+    return ASPRO_INSTRUMENT.get(instrument, instrument)
+
+
 def instrument_mode(instrument: str, header: fits.Header) -> tuple[str | None, str | None]:
-    """ASPRO2 mode and sub-mode of a frame, from the instrument's own keywords."""
+    """ASPRO2 mode and sub-mode of a frame, from the instrument's own keywords.
+
+    A combination ASPRO2 does not know is not guessed: the mode is None (the caller logs it).
+    """
+    mode, submode = _raw_mode(instrument, header)
+    mjd = _float(header, "MJD-OBS")
+    if mode is not None and (aspro_instrument(instrument, mjd), mode) not in aspro2_modes():
+        return None, submode
+    return mode, submode
+
+
+def _raw_mode(instrument: str, header: fits.Header) -> tuple[str | None, str | None]:
     if instrument == "GRAVITY":
         res, pola = _get(header, "INS SPEC RES"), _get(header, "INS POLA MODE")
         mode = f"{res}-{pola}" if res and pola else None
@@ -105,6 +138,10 @@ def instrument_mode(instrument: str, header: fits.Header) -> tuple[str | None, s
     if instrument == "PIONIER":
         optics = {str(_get(header, f"INS OPTI{i} NAME") or "").upper() for i in range(1, 5)}
         band = "K" if "K" in str(_get(header, "INS FILT1 NAME") or "") else "H"
+        mjd = _float(header, "MJD-OBS")
+        if mjd is not None and mjd < PIONIER_GRISM_MJD:
+            prism = "LARGE" if "LARGE" in optics else ("SMALL" if "SMALL" in optics else "BROAD")
+            return f"{prism}-{band}", None
         return ("GRISM" if "GRISM" in optics else "FREE") + f"-{band}", None
     return _get(header, "INS MODE"), None
 
@@ -151,7 +188,7 @@ def frame_record(header: fits.Header, source: str) -> FrameRecord:
     lst_end = float(lst_hours(t_max, site))
     mode, submode = instrument_mode(instrument, header)
     if mode is None:
-        issues.append("instrument mode keywords missing")
+        issues.append("instrument mode unknown to ASPRO2 or its keywords missing")
     start = utc_datetime(mjd)
     period = str(eso_period(start.year, start.month))
     match = match_configuration("VLTI", ASPRO_INSTRUMENT[instrument], period, stations) \

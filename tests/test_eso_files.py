@@ -97,7 +97,7 @@ def test_real_vlti_headers(shared_dir: Path, sqlite_engine: sa.Engine) -> None:
     with sqlite_engine.connect() as conn:
         modes = dict(conn.execute(sa.text(
             "SELECT instrument_name, instrument_mode FROM ivoa_obscore")).all())
-    assert modes["MATISSE"] == "SI_PHOT_LM_LOW" and modes["PIONIER"] in ("GRISM-H", "FREE-H")
+    assert modes["MATISSE"] == "SI_PHOT_LM_LOW" and modes["PIONIER"] in ("GRISM-H", "LARGE-H")
 
 
 def test_uv_agrees_with_iss_pbl_on_every_real_header(shared_dir: Path) -> None:
@@ -127,3 +127,21 @@ def test_uv_agrees_with_iss_pbl_on_every_real_header(shared_dir: Path) -> None:
                                            angle, baseline.pbla_start)
             checked += 1
     assert checked >= 18
+
+
+def test_unknown_mode_combinations_are_flagged_not_guessed(tmp_path: Path) -> None:
+    path = _frame(tmp_path / "odd.fits", **{"HIERARCH ESO INS SPEC RES": "ULTRA"})
+    record = frame_record(read_header(path), str(path))
+    assert record.row["instrument_mode"] is None
+    assert any("unknown to ASPRO2" in issue for issue in record.issues)
+
+
+def test_pionier_modes_before_and_after_the_2015_grism(tmp_path: Path) -> None:
+    common = {"INSTRUME": "PIONIER", "HIERARCH ESO INS SPEC RES": None,
+              "HIERARCH ESO INS POLA MODE": None, "HIERARCH ESO INS FILT1 NAME": "H"}
+    old = _frame(tmp_path / "old.fits", **common, **{"MJD-OBS": 55537.23,
+                                                      "HIERARCH ESO INS OPTI3 NAME": "LARGE"})
+    new = _frame(tmp_path / "new.fits", **common, **{"MJD-OBS": 57539.03,
+                                                      "HIERARCH ESO INS OPTI2 NAME": "GRISM"})
+    assert frame_record(read_header(old), "old").row["instrument_mode"] == "LARGE-H"
+    assert frame_record(read_header(new), "new").row["instrument_mode"] == "GRISM-H"

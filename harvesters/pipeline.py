@@ -38,6 +38,35 @@ from ..schema.sql import POSTGRESQL, build_metadata, sa_table
 from .derive.angles import separation_arcsec
 
 BATCH_SIZE = 5000
+#: How complete each source's exposure records are: on a conflict, the richer source's
+#: values win field by field and the poorer one only fills gaps (provenance: ``source``).
+SOURCE_RANK = {"eso-archive": 5, "eso-files": 5, "obsportal": 4, "oidb": 3, "aspro": 2,
+               "chara": 2}
+
+
+def _rank_sql(column: str) -> str:
+    cases = " ".join(f"WHEN '{name}' THEN {rank}" for name, rank in SOURCE_RANK.items())
+    return f"(CASE {column} {cases} ELSE 1 END)"
+
+
+def merge_set_clause(names: Sequence[str], key: str, current: str) -> str:
+    """ON CONFLICT … SET: the richer source wins each field; the other fills its gaps."""
+    richer = f"{_rank_sql('excluded.source')} >= {_rank_sql(f'{current}.source')}"
+    parts = []
+    for name in names:
+        if name == key:
+            continue
+        new, old = f'excluded."{name}"', f'{current}."{name}"'
+        if name == "last_update":
+            parts.append(f'"{name}" = {new}')
+        elif name == "source":
+            parts.append(f'"{name}" = CASE WHEN {richer} THEN {new} ELSE {old} END')
+        else:
+            parts.append(f'"{name}" = CASE WHEN {richer} THEN COALESCE({new}, {old}) '
+                         f"ELSE COALESCE({old}, {new}) END")
+    return ", ".join(parts)
+
+
 #: Two names pointing this close are one object (header pointings scatter by arcseconds).
 SAME_TARGET_ARCSEC = 5.0
 
@@ -341,7 +370,12 @@ class DomainWriter:
         if self.dialect == POSTGRESQL:
             self._copy_upsert(conn, self.t_exposure, records, "dp_id")
         else:
-            self.upsert(conn, self.t_exposure, records, ["dp_id"])
+            names = list(records[0])
+            table = self.t_exposure.name
+            conn.execute(sa.text(
+                f'INSERT INTO "{table}" ({", ".join(chr(34) + n + chr(34) for n in names)}) '
+                f'VALUES ({", ".join(":" + n for n in names)}) ON CONFLICT ("dp_id") DO UPDATE '
+                f"SET {merge_set_clause(names, 'dp_id', chr(34) + table + chr(34))}"), records)
         with_baselines = [r for r in rows if r.get("_baselines")]
         if with_baselines:
             self._write_baselines(conn, with_baselines)
@@ -383,10 +417,10 @@ class DomainWriter:
             cursor.copy_expert(f"COPY stage_{table.name} ({quoted}) FROM STDIN", buffer)
         finally:
             cursor.close()
-        updates = ", ".join(f'"{n}" = EXCLUDED."{n}"' for n in names if n != key)
+        updates = merge_set_clause(names, key, "stored")
         conn.exec_driver_sql(
-            f"INSERT INTO {target} ({quoted}) SELECT {quoted} FROM stage_{table.name} "
-            f'ON CONFLICT ("{key}") DO UPDATE SET {updates}')
+            f"INSERT INTO {target} AS stored ({quoted}) SELECT {quoted} FROM "
+            f'stage_{table.name} ON CONFLICT ("{key}") DO UPDATE SET {updates}')
 
     def _write_products(self, conn: sa.Connection, rows: list[dict[str, Any]],
                         obs: dict[str, int], targets: dict[str, int],

@@ -1,4 +1,5 @@
-"""Facts the project keeps itself: sites, offered configurations, instrument modes.
+"""Facts the project keeps itself: sites, stations, offered configurations, instrument modes.
 
-Each CSV file cites its source in its header comment lines.
+Each CSV file cites its source in its header comment lines. Read them as package
+resources of ``obsportal.harvesters.data`` (see :mod:`obsportal.harvesters.derive.stations`).
 """

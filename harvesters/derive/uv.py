@@ -8,13 +8,21 @@ at hour angle H and declination δ (Thompson, Moran & Swenson, eq. 4.1):
     u = sin H · X + cos H · Y
     v = -sin δ cos H · X + sin δ sin H · Y + cos δ · Z
 
-The position angle is measured from north through east, as ESO's ISS.PBLA keywords.
+    w = cos δ cos H · X - cos δ sin H · Y + sin δ · Z
+
+u points east and v north on the sky; the baseline runs from the first station to the
+second (ESO's ISS.PBLij is the length between stations i and j). The position angle is
+measured from north through east, as ESO's ISS.PBLA keywords. :func:`uvw` and
+:func:`projected_baseline` are the vectorised numpy forms.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from .facts import Station
 
@@ -49,3 +57,43 @@ def project(first: Station, second: Station, latitude_deg: float, hour_angle_h: 
     u = math.sin(h) * x + math.cos(h) * y
     v = -math.sin(d) * math.cos(h) * x + math.sin(d) * math.sin(h) * y + math.cos(d) * z
     return Projection(u, v)
+
+
+def uvw(baseline_enu: ArrayLike, hour_angle_h: ArrayLike, dec_deg: ArrayLike,
+        latitude_deg: float) -> tuple[NDArray[np.float64], NDArray[np.float64],
+                                      NDArray[np.float64]]:
+    """u, v, w (m) of an East/North/Up baseline vector for targets at (H, δ).
+
+    ``baseline_enu`` has shape (3,) or (..., 3); hour angle (hours) and declination (deg)
+    broadcast against it. w is along the direction of the target.
+    """
+    b = np.asarray(baseline_enu, dtype=float)
+    east, north, up = b[..., 0], b[..., 1], b[..., 2]
+    phi = math.radians(latitude_deg)
+    x = -math.sin(phi) * north + math.cos(phi) * up
+    y = east
+    z = math.cos(phi) * north + math.sin(phi) * up
+    h = np.deg2rad(np.asarray(hour_angle_h, dtype=float) * 15.0)
+    d = np.deg2rad(np.asarray(dec_deg, dtype=float))
+    sh, ch, sd, cd = np.sin(h), np.cos(h), np.sin(d), np.cos(d)
+    u = sh * x + ch * y
+    v = -sd * ch * x + sd * sh * y + cd * z
+    w = cd * ch * x - cd * sh * y + sd * z
+    return u, v, w
+
+
+def projected_baseline(u: ArrayLike, v: ArrayLike) -> tuple[NDArray[np.float64],
+                                                            NDArray[np.float64]]:
+    """Projected length (m) and position angle (deg, [0, 360), north through east)."""
+    ua = np.asarray(u, dtype=float)
+    va = np.asarray(v, dtype=float)
+    return np.hypot(ua, va), np.mod(np.rad2deg(np.arctan2(ua, va)), 360.0)
+
+
+def altitude_deg(hour_angle_h: ArrayLike, dec_deg: ArrayLike,
+                 latitude_deg: float) -> NDArray[np.float64]:
+    """Elevation (deg) of a target at hour angle (h) and declination (deg)."""
+    h = np.deg2rad(np.asarray(hour_angle_h, dtype=float) * 15.0)
+    d = np.deg2rad(np.asarray(dec_deg, dtype=float))
+    phi = math.radians(latitude_deg)
+    return np.rad2deg(np.arcsin(math.sin(phi) * np.sin(d) + math.cos(phi) * np.cos(d) * np.cos(h)))

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from ..schema.access_rules import Viewer, visibility_predicate
 from ..schema.catalog import CATALOG, Catalog
 from ..schema.model import AdqlType as T
 from ..schema.model import Column, Table
@@ -129,10 +130,12 @@ class Translation:
 
 class _Compiler:
     def __init__(self, catalog: Catalog, dialect: str,
-                 uploads: Mapping[str, tuple[Table, str]]) -> None:
+                 uploads: Mapping[str, tuple[Table, str]],
+                 viewer: Viewer | None = None) -> None:
         if dialect not in (POSTGRESQL, SQLITE):
             raise ValueError(f"unknown dialect {dialect!r}")
         self.catalog = catalog
+        self.viewer = viewer
         self.dialect = dialect
         self.uploads = {name.lower(): value for name, value in uploads.items()}
         self.aliases = itertools.count()
@@ -364,6 +367,12 @@ class _Compiler:
         if item.column_aliases:
             raise _fail("column alias lists are only supported on sub-queries", item.pos)
         self._add_source(scope, Source(qualifiers, alias, visible, table), item.pos)
+        if table.private and not self.pg:
+            # SQLite has no row-level security: every reference to a private table reads
+            # it through the visibility rule (LIMIT -1 keeps SQLite from flattening the
+            # sub-query into the caller's conditions).
+            rule = visibility_predicate(table, "visible", self.dialect, self.viewer)
+            return f"(SELECT * FROM {physical} AS visible WHERE {rule} LIMIT -1) AS {alias}"
         return f"{physical} AS {alias}"
 
     def resolve_table(self, item: a.TableName) -> tuple[Table, str]:
@@ -819,14 +828,19 @@ def _output_column(name: str, typed: Typed) -> Column:
 def translate(text: str, catalog: Catalog = CATALOG, dialect: str = POSTGRESQL,
               maxrec: int | None = None,
               uploads: Mapping[str, tuple[Table, str]] | None = None,
-              functions: set[str] | None = None) -> Translation:
+              functions: set[str] | None = None,
+              viewer: Viewer | None = None) -> Translation:
     """Translate ADQL ``text`` into SQL for ``dialect``.
+
+    ``viewer``: who runs the query. On SQLite private tables are filtered by the
+    visibility rule for this caller (anonymous when None); on PostgreSQL the
+    database's row-level security does it, from the caller set on the transaction.
 
     ``maxrec``: the SQL returns at most ``maxrec + 1`` rows (so the caller sees
     an overflow) unless the query's own TOP is smaller.
     """
     query = parse(text, functions)
-    compiler = _Compiler(catalog, dialect, uploads or {})
+    compiler = _Compiler(catalog, dialect, uploads or {}, viewer)
     top = _top_of(query.root)
     limit = None
     if maxrec is not None:

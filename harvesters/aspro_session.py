@@ -4,8 +4,8 @@ A session lists targets (name, sexagesimal RA/DEC, proper motion, identifiers) a
 when the user fetched them, the raw observations of each target
 (``targetObservations``, the ASPRO2 raw-observation model). Targets become resolved
 targets with their aliases; raw observations become exposures (collection ``ASPRO2``)
-with their projected baselines. Planned OBs (``.obxml``) belong to a team and wait for
-the access model of the planning issue.
+with their projected baselines. The planned OBs of sessions and OB exports belong to a
+team: :mod:`harvesters.aspro_plans` reads them and ``service.plans`` stores them privately.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from .access import AUTH_TABLES, PLAN_EVENT, PLAN_EXECUTION, PROPOSAL
 from .domain import DOMAIN_TABLES
 from .internal import INTERNAL_TABLES
 from .model import Schema, Table
@@ -24,6 +25,8 @@ SCHEMAS: tuple[Schema, ...] = (
            "executions, exposures, baselines, calibrator links, header issues, products."),
     Schema(TAP_SCHEMA_NAME, "TAP 1.1 metadata of this service."),
     Schema("uws", "Asynchronous jobs (not published).", published=False),
+    Schema("auth", "Users, teams, instrument PIs and API tokens (never published).",
+           published=False),
 )
 
 
@@ -66,5 +69,6 @@ class Catalog:
 
 CATALOG = Catalog(
     schemas=SCHEMAS,
-    tables=(OBSCORE, OBSPLAN, *DOMAIN_TABLES, *TAP_SCHEMA_TABLES, *INTERNAL_TABLES),
+    tables=(OBSCORE, OBSPLAN, *DOMAIN_TABLES, PLAN_EXECUTION, *TAP_SCHEMA_TABLES,
+            *INTERNAL_TABLES, PROPOSAL, PLAN_EVENT, *AUTH_TABLES),
 )

@@ -9,7 +9,7 @@ Rows are planned observations owned by a team: the table is private
 from __future__ import annotations
 
 from .model import AdqlType as T
-from .model import Column, Table
+from .model import Column, ForeignKey, Table
 
 OBSLOCTAP_UTYPE = "ivo://ivoa.net/std/obsloctap#table-1.0"
 OBSLOCTAP_DM = "ivo://ivoa.net/std/ObsLocTAP#table-1.0"
@@ -55,10 +55,17 @@ OBSPLAN = Table(
     utype=OBSLOCTAP_UTYPE,
     private=True,
     columns=(
-        Column("plan_id", T.BIGINT, "Internal plan key.", primary_key=True,
-               autoincrement=True, nullable=False, published=False),
+        Column("plan_id", T.BIGINT, "Plan key (joins obsportal.plan_execution).",
+               ucd="meta.id;meta.main", primary_key=True, autoincrement=True,
+               nullable=False),
         Column("team_id", T.BIGINT, "Owning team (access control).", nullable=False,
-               published=False),
+               published=False, indexed=True),
+        Column("proposal_id", T.BIGINT, "Proposal grouping this plan.", published=False,
+               indexed=True),
+        Column("submitted_at", T.TIMESTAMP, "First submission (UTC): instrument PIs see "
+               "the plan from then on.", published=False),
+        Column("created_by", T.VARCHAR, "User who created the plan.", published=False),
+        Column("updated", T.TIMESTAMP, "Last change (UTC).", published=False),
         _c("t_planning", T.DOUBLE,
            "Time in MJD when this observation was added to or modified in the planning log.",
            "d", nullable=False),
@@ -112,5 +119,35 @@ OBSPLAN = Table(
            indexed=True),
         _c("tracking_type", T.VARCHAR,
            "Sidereal, Solar-system-object-tracking or Fixed-az-el-transit.", nullable=False),
+        # Interferometry and workflow columns (not in ObsLocTAP 1.0, allowed as extras).
+        Column("workflow_status", T.VARCHAR,
+               "Preparation workflow: draft, submitted, accepted, planned, scheduled, done, "
+               "cancelled, rejected (mapped onto execution_status).", ucd="meta.code.status",
+               nullable=False, principal=True, indexed=True),
+        Column("instrument_mode", T.VARCHAR, "ASPRO2 instrument mode name.",
+               ucd="instr.setup", principal=True),
+        Column("configuration", T.VARCHAR,
+               "Requested array configuration (stations, e.g. A0-B2-D0-C1).",
+               ucd="instr.setup;instr.baseline", principal=True),
+        Column("period", T.VARCHAR, "ESO period or CHARA semester.",
+               ucd="time.epoch;obs.proposal"),
+        Column("calibrators", T.VARCHAR, "Calibrator names, '|' separated.",
+               ucd="meta.id;src.calib", unicode=True),
+        Column("sequence", T.VARCHAR, "Execution order of roles, e.g. CAL-SCI-CAL.",
+               ucd="meta.code"),
+        Column("ha_min", T.DOUBLE, "Earliest hour angle allowed.", "h", "pos.eq.ha;stat.min"),
+        Column("ha_max", T.DOUBLE, "Latest hour angle allowed.", "h", "pos.eq.ha;stat.max"),
+        Column("lst_min", T.DOUBLE, "Start of the allowed LST interval.", "h",
+               "time.start"),
+        Column("lst_max", T.DOUBLE, "End of the allowed LST interval.", "h",
+               "time.end"),
+        Column("source_file", T.VARCHAR, "Imported file the plan came from.",
+               published=False),
+    ),
+    unique_constraints=(("team_id", "obs_id"),),
+    foreign_keys=(
+        ForeignKey("obsplan_team", ("team_id",), "auth.team", ("team_id",), published=False),
+        ForeignKey("obsplan_proposal", ("proposal_id",), "obsportal.proposal",
+                   ("proposal_id",), published=False),
     ),
 )

@@ -20,7 +20,7 @@ POSTGRESQL = "postgresql"
 SQLITE = "sqlite"
 
 #: PostgreSQL schemas created and migrated by the service.
-MANAGED_SCHEMAS = ("ivoa", "obsportal", "tap_schema", "uws")
+MANAGED_SCHEMAS = ("ivoa", "obsportal", "tap_schema", "uws", "auth")
 
 
 def column_type(col: Column, dialect: str) -> TypeEngine[Any]:

@@ -16,8 +16,11 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse
 
 from .. import __version__
+from .access.http import authentication_middleware
 from .aspro.pages import router as pages_router
 from .aspro.routes import router as aspro_router
+from .plans.errors import install_problem_handlers
+from .plans.routes import router as plans_router
 from .settings import Settings, get_settings
 from .tap.routes import router as tap_router
 from .uws.routes import router as uws_router
@@ -52,6 +55,8 @@ def create_app(engine: sa.Engine, settings: Settings | None = None) -> FastAPI:
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
                        allow_headers=["*"])
 
+    app.middleware("http")(authentication_middleware)
+
     @app.middleware("http")
     async def server_header(request: Request,
                             call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -59,6 +64,8 @@ def create_app(engine: sa.Engine, settings: Settings | None = None) -> FastAPI:
         response.headers["Server"] = SERVER_HEADER
         return response
 
+    install_problem_handlers(app)
+    app.include_router(plans_router)
     app.include_router(uws_router)
     app.include_router(aspro_router)
     app.include_router(pages_router)

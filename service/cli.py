@@ -18,6 +18,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeE
 
 from .. import __version__
 from ..harvesters.runner import HarvestReport, harvest_files
+from .cli_access import pi_app, team_app, token_app, user_app
 from .logs import configure_logging
 from .settings import Settings, get_settings
 from .storage.engine import make_engine
@@ -30,6 +31,10 @@ harvest_app = typer.Typer(help="Load observation logs into the database.",
                           no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(harvest_app, name="harvest")
+app.add_typer(user_app, name="user")
+app.add_typer(team_app, name="team")
+app.add_typer(pi_app, name="instrument-pi")
+app.add_typer(token_app, name="token")
 console = Console(stderr=True)
 log = logging.getLogger("obsportal.cli")
 
@@ -229,7 +234,7 @@ def harvest_obscore_table(
     settings = _settings()
     engine = _harvest_engine(settings)
     report = _run_with_progress(engine, files, settings)
-    _finish(report)
+    _finish(report, engine)
 
 
 @harvest_app.command("eso-files")
@@ -243,7 +248,7 @@ def harvest_eso_files_command(
     settings = _settings()
     engine = _harvest_engine(settings)
     report = harvest_eso_files(engine, paths, publisher_authority=settings.publisher_authority)
-    _finish(report)
+    _finish(report, engine)
 
 
 @harvest_app.command("oifits")
@@ -259,7 +264,7 @@ def harvest_oifits_command(
     engine = _harvest_engine(settings)
     report = harvest_oifits_files(engine, paths, access_base=access_base,
                                   publisher_authority=settings.publisher_authority)
-    _finish(report)
+    _finish(report, engine)
 
 
 @harvest_app.command("obsportal")
@@ -280,7 +285,7 @@ def harvest_obsportal_command(
     start = datetime.fromisoformat(since).replace(tzinfo=UTC) if since else None
     report = harvest_obsportal(engine, base_url=url, files=files or [], since=start,
                                publisher_authority=settings.publisher_authority)
-    _finish(report)
+    _finish(report, engine)
 
 
 @harvest_app.command("eso")
@@ -301,7 +306,7 @@ def harvest_eso_command(
     report = harvest_eso_archive(engine, tap_url=tap_url, header_url=header_url,
                                  cache_dir=settings.data_dir / "eso-headers", since=since,
                                  limit=limit, publisher_authority=settings.publisher_authority)
-    _finish(report)
+    _finish(report, engine)
 
 
 @harvest_app.command("oidb")
@@ -317,7 +322,7 @@ def harvest_oidb_command(
     engine = _harvest_engine(settings)
     report = harvest_oidb(engine, tap_url=tap_url, page=page,
                           publisher_authority=settings.publisher_authority)
-    _finish(report)
+    _finish(report, engine)
 
 
 @harvest_app.command("chara")
@@ -331,21 +336,63 @@ def harvest_chara_command(
     engine = _harvest_engine(settings)
     report = harvest_chara_logs(engine, files,
                                 publisher_authority=settings.publisher_authority)
-    _finish(report)
+    _finish(report, engine)
 
 
 @harvest_app.command("aspro")
 def harvest_aspro_command(
-    files: Annotated[list[Path], typer.Argument(help="ASPRO2 session files (.asprox).")],
+    files: Annotated[list[Path], typer.Argument(
+        help="ASPRO2 session files (.asprox); with --team also OB exports (.obxml).")],
+    team: Annotated[str | None, typer.Option(
+        help="Import the planned OBs of the files as draft plans of this team.")] = None,
+    proposal: Annotated[int | None, typer.Option(
+        help="Attach the imported plans to this proposal of the team.")] = None,
+    user: Annotated[str, typer.Option(
+        help="Name written in the plans' audit trail.")] = "operator",
 ) -> None:
-    """Targets and raw observations of ASPRO2 sessions."""
+    """Targets and raw observations of ASPRO2 sessions (public); with --team, the
+    planned OBs of sessions and OB exports, private to that team."""
     from ..harvesters.runner import harvest_aspro_sessions
 
     settings = _settings()
     engine = _harvest_engine(settings)
-    report = harvest_aspro_sessions(engine, files,
-                                    publisher_authority=settings.publisher_authority)
-    _finish(report)
+    sessions = [f for f in files if f.suffix.lower() != ".obxml"]
+    if team is None and len(sessions) < len(files):
+        console.print("[red].obxml files hold planned OBs[/red]: give --team TEAM")
+        raise typer.Exit(2)
+    failed = _import_plans(engine, files, team, proposal, user) if team else 0
+    if sessions:
+        report = harvest_aspro_sessions(engine, sessions,
+                                        publisher_authority=settings.publisher_authority)
+        _finish(report, engine)
+    if failed:
+        raise typer.Exit(1 if failed < len(files) else 2)
+
+
+def _import_plans(engine: Any, files: list[Path], team: str, proposal: int | None,
+                  user: str) -> int:
+    """Import planned OBs file by file; returns how many files could not be read."""
+    from ..harvesters.aspro_plans import PlanFileError, read_plan_file
+    from .plans.store import PlanError, import_plans
+
+    failed = 0
+    for path in files:
+        try:
+            planned = read_plan_file(path)
+            report = import_plans(engine, None, team, planned, path.name, proposal, user)
+        except (PlanFileError, OSError) as exc:
+            failed += 1
+            typer.echo(f"unreadable: {exc}")
+            continue
+        except PlanError as exc:
+            console.print(f"[red]error[/red]: {exc.detail}")
+            raise typer.Exit(2) from exc
+        typer.echo(f"{path.name}: {len(report.created)} plan(s) created, "
+                   f"{len(report.updated)} updated, {len(report.unchanged)} unchanged, "
+                   f"{len(report.skipped)} skipped for team {team}")
+        for line in report.skipped + report.issues:
+            typer.echo(f"  {line}")
+    return failed
 
 
 def _run_with_progress(engine: object, files: list[Path], settings: Settings) -> HarvestReport:
@@ -380,9 +427,17 @@ def _harvest_engine(settings: Settings) -> Any:
     return engine
 
 
-def _finish(report: HarvestReport) -> None:
-    """Print the report; exit 2 when nothing loaded and something failed, 1 on any rejection."""
+def _finish(report: HarvestReport, engine: Any) -> None:
+    """Print the report, match planned OBs to what was harvested; exit 2 when nothing
+    loaded and something failed, 1 on any rejection."""
     _print_report(report)
+    if report.loaded:
+        from .plans.execution import match_executions
+        matched = match_executions(engine)
+        if matched.matched:
+            typer.echo(f"{len(matched.matched)} planned OB(s) found executed: "
+                       + ", ".join(f"plan {p} -> OB execution {o}"
+                                   for p, o in sorted(matched.matched.items())))
     if report.loaded == 0 and (report.bad_rows or report.failed_files):
         raise typer.Exit(2)
     if not report.ok:

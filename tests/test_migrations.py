@@ -57,3 +57,25 @@ def test_downgrade_removes_everything(make_pg_database: Callable[[bool], sa.Engi
         command.downgrade(alembic_config(conn), "base")
     inspector = sa.inspect(engine)
     assert not inspector.has_table("exposure", schema="obsportal")
+
+
+def test_embedded_database_of_an_older_version_is_brought_up_to_date(
+        sqlite_engine: sa.Engine) -> None:
+    # Simulate the version before teams: no auth tables, no plan links, a narrower
+    # (empty) obsplan, and a filled exposure table lacking one nullable column.
+    with sqlite_engine.begin() as conn:
+        for table in ("obsportal_plan_execution", "obsportal_plan_event", "ivoa_obsplan",
+                      "obsportal_proposal", "auth_api_token", "auth_membership",
+                      "auth_instrument_pi", "auth_team", "auth_user_account"):
+            conn.exec_driver_sql(f"DROP TABLE {table}")
+        conn.exec_driver_sql("CREATE TABLE ivoa_obsplan (plan_id INTEGER PRIMARY KEY, "
+                             "team_id BIGINT NOT NULL, obs_id VARCHAR NOT NULL)")
+        conn.exec_driver_sql("ALTER TABLE obsportal_exposure DROP COLUMN temperature")
+        conn.exec_driver_sql("INSERT INTO obsportal_exposure (dp_id, obs_collection, "
+                             "publisher_did, source, last_update) VALUES ('X.1', 'ESO', "
+                             "'ivo://x/ESO?X.1', 'test', '2026-01-01')")
+    upgrade(sqlite_engine)
+    assert schema_differences(sqlite_engine) == []
+    with sqlite_engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT dp_id, temperature FROM obsportal_exposure")
+                            ).one() == ("X.1", None)

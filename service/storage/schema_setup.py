@@ -27,6 +27,7 @@ from ...schema.domain import EXPOSURE
 from ...schema.sql import MANAGED_SCHEMAS, POSTGRESQL, SQLITE, build_metadata, sa_table
 from ...schema.tap_schema import TAP_SCHEMA_TABLES, tap_schema_rows
 from ...schema.views import view_ddl
+from .access_setup import install_access
 from .engine import dialect_name
 
 #: ``obsportal/migrations`` is the repository's ``alembic/`` folder, shipped in the package.
@@ -49,8 +50,38 @@ def upgrade(engine: sa.Engine) -> None:
         with engine.begin() as conn:
             command.upgrade(alembic_config(conn), "head")
     else:
-        build_metadata(SQLITE).create_all(engine)
+        metadata = build_metadata(SQLITE)
+        metadata.create_all(engine)
+        _add_missing_sqlite_columns(engine, metadata)
     rebuild_derived(engine)
+
+
+def _add_missing_sqlite_columns(engine: sa.Engine, metadata: sa.MetaData) -> None:
+    """Bring an embedded database made by an older version up to the current tables.
+
+    ``create_all`` adds new tables but not new columns. An empty table is simply
+    recreated; a table with rows gets its new columns when they may be NULL, and
+    a new NOT NULL column on a filled table stops with a clear message.
+    """
+    inspector = sa.inspect(engine)
+    with engine.begin() as conn:
+        for table in metadata.sorted_tables:
+            present = {c["name"] for c in inspector.get_columns(table.name)}
+            missing = [c for c in table.columns if c.name not in present]
+            if not missing:
+                continue
+            if conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one() == 0:
+                conn.exec_driver_sql(f'DROP TABLE "{table.name}"')
+                table.create(conn)
+                continue
+            for column in missing:
+                if not column.nullable:
+                    raise RuntimeError(
+                        f"the embedded database's table {table.name} lacks the required "
+                        f"column {column.name}: export its data and start a new database")
+                kind = column.type.compile(dialect=conn.dialect)
+                conn.exec_driver_sql(f'ALTER TABLE "{table.name}" ADD COLUMN '
+                                     f'"{column.name}" {kind}')
 
 
 def rebuild_derived(engine: sa.Engine) -> None:
@@ -69,6 +100,8 @@ def rebuild_derived(engine: sa.Engine) -> None:
                 cursor.close()
         for statement in view_ddl(metadata, dialect, engine.dialect):
             conn.execute(sa.text(statement))
+        if dialect == POSTGRESQL:
+            install_access(conn)  # after the views: their grants go with them
         # Children first on delete, parents first on insert (foreign keys).
         for table in reversed(TAP_SCHEMA_TABLES):
             conn.execute(sa.delete(sa_table(metadata, table, dialect)))

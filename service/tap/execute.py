@@ -19,8 +19,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from ... import adql, votable
+from ...schema.access_rules import ANONYMOUS, QUERY_ROLE, Viewer
 from ...schema.catalog import CATALOG
 from ...schema.model import Column, Table
+from ..access.session import bind_caller
 from ..settings import Settings
 from .params import TapRequest
 
@@ -63,10 +65,13 @@ class PreparedQuery:
     fmt: Any
     uploads: list[UploadedTable] = field(default_factory=list)
     query_text: str = ""
+    #: Who runs it: private rows are filtered for this caller (RLS or translator).
+    viewer: Viewer = ANONYMOUS
 
 
 def prepare(engine: sa.Engine, request: TapRequest, settings: Settings,
-            uploads: Sequence[UploadedTable] = ()) -> PreparedQuery:
+            uploads: Sequence[UploadedTable] = (), viewer: Viewer = ANONYMOUS
+            ) -> PreparedQuery:
     """Translate the ADQL of ``request``; raise :class:`QueryError` with a clear message."""
     try:
         fmt = votable.resolve_format(request.response_format)
@@ -79,12 +84,12 @@ def prepare(engine: sa.Engine, request: TapRequest, settings: Settings,
     try:
         translation = adql.translate(request.query, catalog=CATALOG,
                                      dialect=engine.dialect.name, maxrec=maxrec,
-                                     uploads=mapping)
+                                     uploads=mapping, viewer=viewer)
     except adql.AdqlError as exc:
         raise QueryError(str(exc)) from exc
     return PreparedQuery(sql=translation.sql, parameters=dict(translation.parameters),
                          columns=list(translation.columns), maxrec=maxrec, fmt=fmt,
-                         uploads=list(uploads), query_text=request.query)
+                         uploads=list(uploads), query_text=request.query, viewer=viewer)
 
 
 def _create_uploads(conn: sa.Connection, uploads: Sequence[UploadedTable]) -> None:
@@ -97,6 +102,8 @@ def _create_uploads(conn: sa.Connection, uploads: Sequence[UploadedTable]) -> No
                            for c in upload.columns),
                          prefixes=["TEMPORARY"])
         table.create(conn)
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(f'GRANT SELECT ON "{upload.physical_name}" TO {QUERY_ROLE}')
         if upload.rows:
             names = [c.name for c in upload.columns]
             conn.execute(sa.insert(table), [dict(zip(names, row, strict=True))
@@ -150,6 +157,9 @@ def _execute(conn: sa.Connection, prepared: PreparedQuery, timeout: float,
         conn.begin()
         conn.exec_driver_sql("SET TRANSACTION READ ONLY")
         conn.exec_driver_sql(f"SET LOCAL statement_timeout = {int(timeout * 1000)}")
+        # From here on the query runs as the query role, as this caller: row-level
+        # security decides which private rows exist for it.
+        bind_caller(conn, prepared.viewer, QUERY_ROLE)
         if on_backend:
             on_backend(conn.exec_driver_sql("SELECT pg_backend_pid()").scalar())
         result = conn.execution_options(stream_results=True, max_row_buffer=FETCH_BATCH

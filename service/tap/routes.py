@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ... import votable
 from ...schema.catalog import CATALOG
+from ..access.http import caller
 from ..settings import Settings
 from .capabilities import capabilities_document
 from .examples import examples_document
@@ -52,7 +53,7 @@ async def sync(request: Request) -> Response:
         raw = await read_request(request, settings)
         tap = parse_tap_request(raw.params)
         uploads = await run_in_threadpool(fetch_uploads, tap.uploads, raw.parts, settings)
-        prepared = prepare(engine, tap, settings, uploads)
+        prepared = prepare(engine, tap, settings, uploads, caller(request).viewer)
         chunks = stream(engine, prepared, settings.sync_timeout)
         first = await run_in_threadpool(next, chunks, b"")
     except (ParameterError, QueryError) as exc:

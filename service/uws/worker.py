@@ -17,6 +17,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ...schema.access_rules import ANONYMOUS, Viewer
+from ..access.identity import load_identity
 from ..settings import Settings
 from ..tap.execute import QueryError, prepare, stream
 from ..tap.params import ParameterError, lower_keys, parse_tap_request
@@ -96,7 +98,8 @@ class JobRunner:
             tap = parse_tap_request(lower_keys(job.parameters.items()))
             parts = {name: Path(p).read_bytes() for name, p in job.uploads.items()}
             uploads = fetch_uploads(tap.uploads, parts, self.settings)
-            prepared = prepare(self.engine, tap, self.settings, uploads)
+            prepared = prepare(self.engine, tap, self.settings, uploads,
+                               self._viewer_of(job.owner))
             duration = job.execution_duration or self.settings.async_duration_hard
             tmp = path.with_suffix(".partial")
             with tmp.open("wb") as out:
@@ -124,6 +127,15 @@ class JobRunner:
         if not finished:  # aborted meanwhile
             path.unlink(missing_ok=True)
         log.info("job finished", extra={"job": job.job_id, "rows": stats.get("rows")})
+
+    def _viewer_of(self, owner: str | None) -> Viewer:
+        """The job runs as its owner, with the owner's teams as they are *now*."""
+        if owner is None:
+            return ANONYMOUS
+        with self.engine.connect() as conn:
+            identity = load_identity(conn, name=owner)
+        # An owner deleted since submission sees no private rows at all.
+        return identity.viewer if identity is not None else ANONYMOUS
 
     def _finish_error(self, job: Job, message: str, kind: str) -> None:
         current = self.store.get(job.job_id)

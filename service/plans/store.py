@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ...harvesters.derive.modes import mode_spectrum
 from ...schema.access import PLAN_EVENT, PLAN_EXECUTION, PROPOSAL, TEAM
 from ...schema.obsplan import OBSPLAN
 from ..access.identity import Identity
@@ -114,6 +115,9 @@ def _derived(values: dict[str, Any]) -> dict[str, Any]:
     if ra is not None and dec is not None:
         out["s_region"] = f"CIRCLE ICRS {ra:.8f} {dec:.8f} 0.0002778"
         out.setdefault("s_fov", 0.0005556)  # interferometric field: a couple of arcseconds
+    spectrum = mode_spectrum(out.get("instrument_name"), out.get("instrument_mode"))
+    if spectrum is not None:
+        out["em_min"], out["em_max"], out["em_res_power"] = spectrum
     window = period_window(out.get("facility_name"), out.get("period"))
     if window and out.get("t_min") is None and out.get("t_max") is None:
         out["t_min"], out["t_max"] = window
@@ -200,7 +204,8 @@ def update_plan(engine: sa.Engine, identity: Identity | None, plan_id: int,
         _check_proposal(conn, identity, plan["team_id"], values.get("proposal_id"))
         merged = {k: plan[k] for k in PLAN_FIELDS if k in plan}
         merged.update({k: v for k, v in values.items() if k in PLAN_FIELDS})
-        for key in ("s_region", "s_fov", "t_min", "t_max", "category", "obs_collection"):
+        for key in ("s_region", "s_fov", "t_min", "t_max", "category", "obs_collection",
+                    "em_min", "em_max", "em_res_power"):
             if key not in values:
                 merged.pop(key, None)
                 plan.pop(key, None)

@@ -66,7 +66,7 @@ def _sub(parent: etree._Element, tag: str, text: str | None = None,
 
 
 def _interface(parent: etree._Element, url: str, use: str, role: str | None = None,
-               version: str | None = None, security: str | None = None) -> None:
+               version: str | None = None, security: tuple[str, ...] = ()) -> None:
     iface = _sub(parent, "interface")
     iface.set(_XSI_TYPE, "vs:ParamHTTP")
     if role:
@@ -74,8 +74,11 @@ def _interface(parent: etree._Element, url: str, use: str, role: str | None = No
     if version:
         iface.set("version", version)
     _sub(iface, "accessURL", url, use=use)
-    if security:
-        _sub(iface, "securityMethod", standardID=security)
+    for method in security:
+        if method:
+            _sub(iface, "securityMethod", standardID=method)
+        else:
+            _sub(iface, "securityMethod")
 
 
 def _simple_capability(root: etree._Element, standard_id: str, url: str) -> None:
@@ -123,10 +126,9 @@ def capabilities_document(base_url: str, settings: Settings) -> bytes:
     root = etree.Element(f"{{{VOSI_CAP_NS}}}capabilities", nsmap=_NSMAP)
     cap = _sub(root, "capability", standardID="ivo://ivoa.net/std/TAP")
     cap.set(_XSI_TYPE, "tr:TableAccess")
-    _interface(cap, base, "base", role="std", version="1.1")
-    # The same endpoints with an API token as HTTP Basic password: team members see their
-    # private plans (anonymous access above stays for the public log).
-    _interface(cap, base, "base", role="std", version="1.1", security=BASIC_AA)
+    # Anonymous access (an empty securityMethod, VOResource 1.1) for the public log, or
+    # an API token as HTTP Basic password for a team's private plans: one interface.
+    _interface(cap, base, "base", role="std", version="1.1", security=("", BASIC_AA))
     _sub(cap, "dataModel", "ObsCore-1.1", **{"ivo-id": OBSCORE_DM})
     _sub(cap, "dataModel", "ObsLocTAP-1.0", **{"ivo-id": OBSLOCTAP_DM})
     _language(cap)

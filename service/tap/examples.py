@@ -3,7 +3,8 @@
 Each example is a ``div`` of type ``example`` with a ``name``, a ``query`` and
 the tables it uses, so TOPCAT lists them in its examples menu and pyvo reads
 them with ``TAPService.examples``. The values (target, programme, night, setup)
-exist in the bundled demo log, so every example returns rows on a first run.
+exist in the bundled demo log, so every public example returns rows on a first run (the
+team-plans example returns the caller's own plans, none for anonymous callers).
 """
 
 from __future__ import annotations
@@ -97,6 +98,20 @@ EXAMPLES: tuple[Example, ...] = (
         " CIRCLE('ICRS', n.ra, n.dec, 30/3600.))\n"
         "ORDER BY target, obs_id",
         ("ivoa.obscore", "obsportal.target")),
+    Example(
+        "team-plans-and-executions", "Your team's plans and what became of them",
+        "Planned observations of your teams (sign in with an API token: anonymous callers "
+        "see none), with their workflow state and, once executed, the OB execution that "
+        "carried them out and how it was matched.",
+        "SELECT p.obs_id, p.target_name, p.instrument_name, p.instrument_mode,\n"
+        "       p.configuration, p.workflow_status, p.execution_status,\n"
+        "       p.t_planning, x.night, x.configuration AS observed_configuration,\n"
+        "       e.rule, e.score\n"
+        "FROM ivoa.obsplan AS p\n"
+        "LEFT OUTER JOIN obsportal.plan_execution AS e ON e.plan_id = p.plan_id\n"
+        "LEFT OUTER JOIN obsportal.ob_exec AS x ON x.ob_exec_id = e.ob_exec_id\n"
+        "ORDER BY t_planning DESC",
+        ("ivoa.obsplan", "obsportal.plan_execution", "obsportal.ob_exec")),
 )
 
 

@@ -162,8 +162,11 @@ def _execute(conn: sa.Connection, prepared: PreparedQuery, timeout: float,
         bind_caller(conn, prepared.viewer, QUERY_ROLE)
         if on_backend:
             on_backend(conn.exec_driver_sql("SELECT pg_backend_pid()").scalar())
-        result = conn.execution_options(stream_results=True, max_row_buffer=FETCH_BATCH
-                                        ).execute(sa.text(prepared.sql), prepared.parameters)
+        # Per statement: Connection.execution_options() would leave the connection in
+        # streaming mode, and the cleanup's DROP TABLE would then be DECLAREd as a cursor.
+        result = conn.execute(sa.text(prepared.sql), prepared.parameters,
+                              execution_options={"stream_results": True,
+                                                 "max_row_buffer": FETCH_BATCH})
     else:
         raw: Any = conn.connection.dbapi_connection
         deadline = time.monotonic() + timeout

@@ -245,3 +245,14 @@ def test_public_endpoints_never_show_plans(workspace: Workspace) -> None:
         status, body = _sync(workspace, user, "SELECT * FROM TAP_SCHEMA.columns")
         assert status == 200
         _no_foreign_markers(body, None)
+
+
+def test_team_plans_example_returns_the_callers_plans(workspace: Workspace) -> None:
+    from obsportal.service.tap.examples import EXAMPLES
+
+    query = next(e.query for e in EXAMPLES if e.id == "team-plans-and-executions")
+    for user in CALLERS:
+        status, body = _sync(workspace, user, query)
+        assert status == 200, body[:300]
+        _no_foreign_markers(body, user)
+        assert {v.split("/")[0] for v in _first_column(body)} == VISIBLE[user]

@@ -93,6 +93,8 @@ def test_workflow_with_roles_audit_and_obsloctap_status(workspace: Workspace) ->
     assert plan["calibrators"] == ["HD 200000", "HD 200002"]
     # Period 113 is 2024-04-01 .. 2024-10-01.
     assert (plan["t_min"], plan["t_max"]) == (60401.0, 60584.0)
+    # Spectral coverage of GRAVITY MEDIUM-COMBINED (instrument_modes.csv): K band, R 500.
+    assert plan["em_min"] == pytest.approx(1.99e-6) and plan["em_res_power"] == 500
     assert client.post("/api/plans", json={**PLAN, "obs_id": "wf-1"},
                        headers=amy).status_code == 409
     pid = plan["plan_id"]
@@ -278,3 +280,21 @@ def test_query_role_cannot_bypass_row_level_security(workspace: Workspace) -> No
             with pytest.raises(sa.exc.ProgrammingError, match="permission denied"), \
                     conn.begin_nested():
                 conn.execute(sa.text(f"SELECT count(*) FROM {table}"))
+
+
+def test_unknown_paths_and_methods_are_problem_details(workspace: Workspace) -> None:
+    missing = workspace.client.get("/api/plans/1/nothing")
+    assert missing.status_code == 404 and "/api/plans/1/nothing" in str(
+        _problem(missing)["detail"])
+    wrong = workspace.client.put("/api/plans", json={})
+    assert wrong.status_code == 405 and _problem(wrong)["title"] == "Method Not Allowed"
+    not_int = workspace.client.get("/api/plans/abc")
+    assert not_int.status_code == 422 and "plan_id" in str(_problem(not_int)["detail"])
+
+
+def test_capabilities_offer_anonymous_and_basic_access(workspace: Workspace) -> None:
+    from lxml import etree
+
+    document = etree.fromstring(workspace.client.get("/tap/capabilities").content)
+    methods = [m.get("standardID") for m in document.iter("securityMethod")]
+    assert methods == [None, "ivo://ivoa.net/sso#BasicAA"]

@@ -79,3 +79,40 @@ def test_embedded_database_of_an_older_version_is_brought_up_to_date(
     with sqlite_engine.connect() as conn:
         assert conn.execute(sa.text("SELECT dp_id, temperature FROM obsportal_exposure")
                             ).one() == ("X.1", None)
+
+
+def test_a_service_user_without_superuser_rights_can_upgrade_and_serve(
+        make_pg_database: Callable[[bool], sa.Engine]) -> None:
+    """Production: a DBA creates the database and pg_sphere; the service user (CREATEROLE,
+    not superuser) migrates, creates the query roles and runs user queries under RLS."""
+    admin_engine = make_pg_database(False)
+    name = admin_engine.url.database
+    with admin_engine.connect() as conn:
+        conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_sphere"))
+        exists = conn.execute(sa.text("SELECT 1 FROM pg_roles WHERE rolname = 'obsportal_app'")
+                              ).first()
+        if exists is None:
+            conn.execute(sa.text("CREATE ROLE obsportal_app LOGIN CREATEROLE "
+                                 "PASSWORD 'app-secret'"))
+        conn.execute(sa.text(f'ALTER DATABASE "{name}" OWNER TO obsportal_app'))
+        conn.execute(sa.text("ALTER SCHEMA public OWNER TO obsportal_app"))
+        conn.commit()
+    app_url = admin_engine.url.set(username="obsportal_app", password="app-secret")
+    from obsportal.service.storage.engine import make_engine
+    app_engine = make_engine(app_url.render_as_string(hide_password=False))
+    upgrade(app_engine)
+    upgrade(app_engine)  # again: roles exist, memberships are kept, nothing fails
+    with app_engine.connect() as conn, conn.begin():
+        assert conn.execute(sa.text("SELECT rolsuper FROM pg_roles WHERE rolname = "
+                                    "current_user")).scalar_one() is False
+        conn.execute(sa.text("INSERT INTO auth.team (name, created) VALUES ('t', now())"))
+        team = conn.execute(sa.text("SELECT team_id FROM auth.team")).scalar_one()
+        conn.execute(sa.text(
+            "INSERT INTO ivoa.obsplan (team_id, t_planning, obs_id, facility_name, category, "
+            "priority, execution_status, tracking_type, workflow_status) VALUES "
+            f"({team}, 60000, 'p1', 'VLTI', 'Other', 1, 'Planned', 'Sidereal', 'draft')"))
+        conn.exec_driver_sql("SET LOCAL ROLE obsportal_query")
+        assert conn.execute(sa.text("SELECT count(*) FROM ivoa.obsplan")).scalar_one() == 0
+        conn.exec_driver_sql(f"SELECT set_config('obsportal.teams', '{team}', true)")
+        assert conn.execute(sa.text("SELECT count(*) FROM ivoa.obsplan")).scalar_one() == 1
+    app_engine.dispose()

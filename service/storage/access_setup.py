@@ -48,10 +48,17 @@ def _create_role(role: str) -> str:
             f"NOCREATEROLE; END IF; END $$")
 
 
+def _join_role(role: str) -> str:
+    # Granting again would need ADMIN OPTION, which a service user given the role by a
+    # DBA does not have: grant only when missing.
+    return (f"DO $$ BEGIN IF NOT pg_has_role(current_user, '{role}', 'MEMBER') THEN "
+            f"EXECUTE 'GRANT {role} TO ' || quote_ident(current_user); END IF; END $$")
+
+
 def access_statements() -> list[str]:
     """The SQL, in order, that (re)installs roles, grants and policies."""
     statements = [_create_role(QUERY_ROLE), _create_role(EDITOR_ROLE),
-                  f"GRANT {QUERY_ROLE} TO CURRENT_USER", f"GRANT {EDITOR_ROLE} TO CURRENT_USER"]
+                  _join_role(QUERY_ROLE), _join_role(EDITOR_ROLE)]
     roles = f"{QUERY_ROLE}, {EDITOR_ROLE}"
     for schema in PUBLISHED_SCHEMAS:
         statements.append(f'GRANT USAGE ON SCHEMA "{schema}" TO {roles}')

@@ -1,6 +1,6 @@
 """Generate a realistic, synthetic interferometric observation log (ObsCore-table CSV).
 
-    python bench/generate_log.py --rows 1000000 --seed 1 --out log.csv.gz
+    python bench/generate_log.py --rows 1000000 --seed 1 --out log.csv.gz [--truth links.csv]
 
 One row per raw exposure (calib_level 0, dataproduct_type ``visibility``) in the form
 ``obsportal harvest obscore-table`` loads: the ObsCore columns plus the interferometry
@@ -21,6 +21,9 @@ What is invented: programmes, titles and PI names (a fixed fake list), HD number
 positions of the non-famous targets and of all calibrators, exposure counts and times,
 ambient conditions (log-normal per night with per-exposure scatter), header pointing
 errors (about 3 % of exposures an arcminute off). Deterministic for a seed.
+
+The plan remembers which sequence each OB execution belongs to; :func:`sequence_truth`
+(or ``--truth FILE``) gives the calibrator links it intended, without changing the log.
 
 The bulk work is vectorised with numpy: the night/OB plan is built in Python (one step per
 OB execution), exposures are expanded and formatted per column.
@@ -215,6 +218,9 @@ class Plan:
     night: list[int] = field(default_factory=list)  # MJD day number of the local evening
     ob_id: list[int] = field(default_factory=list)
     submode: list[str] = field(default_factory=list)
+    # Sequence (CAL-SCI-CAL...) each OB execution was planned in: ground truth for the
+    # calibrator links, never written to the log (the CSV stays what it was).
+    sequence: list[int] = field(default_factory=list)
 
 
 def _mjd(day: date) -> int:
@@ -257,6 +263,7 @@ class LogGenerator:
         self._configs: dict[tuple[str, str, str], list[PeriodConfiguration]] = {}
         self._equivalent: dict[tuple[str, str, str], str] = {}
         self.pinned: set[int] = set()
+        self.sequences = 0  # sequences planned so far (no random draw: the log is unchanged)
 
     # -- catalogue -----------------------------------------------------------------------
     def _catalogue(self, n_invented: int) -> Catalogue:
@@ -509,6 +516,8 @@ class LogGenerator:
             elif r < 0.35:
                 order = [science, cals[1]]
             submode = submodes[int(rng.integers(0, len(submodes)))]
+            sequence = self.sequences
+            self.sequences += 1
             for target in order:
                 n = max(1, n_exp + int(rng.integers(-2, 3)))
                 step = exptime + overhead * rng.uniform(0.8, 1.3)
@@ -525,6 +534,7 @@ class LogGenerator:
                 p.night.append(night)
                 p.ob_id.append(self.ob_counter)
                 p.submode.append(submode)
+                p.sequence.append(sequence)
                 planned += n
                 t += (n * step + rng.uniform(5.0, 30.0) * 60.0) / 86400.0
                 if t >= t_end:
@@ -707,18 +717,71 @@ def _altitude(latitude: float, dec: np.ndarray, hour_angle_h: np.ndarray) -> np.
 CHUNK = 50_000
 
 
-def generate(rows: int, seed: int) -> Iterator[list[list[str]]]:
-    """The log as successive chunks of columns of strings (order of :data:`COLUMNS`)."""
-    generator = LogGenerator(seed, rows)
-    data = generator.build()
+def _chunks(generator: LogGenerator, data: dict[str, Any]) -> Iterator[list[list[str]]]:
     count = len(data["ob"])
     for i in range(0, count, CHUNK):
         yield generator.rows_text({key: value[i:i + CHUNK] for key, value in data.items()})
 
 
-def write(path: Path, rows: int, seed: int) -> int:
-    """Write the log to ``path`` (``.csv`` or ``.csv.gz``); returns the number of rows."""
+def generate(rows: int, seed: int) -> Iterator[list[list[str]]]:
+    """The log as successive chunks of columns of strings (order of :data:`COLUMNS`)."""
+    generator = LogGenerator(seed, rows)
+    yield from _chunks(generator, generator.build())
+
+
+def _sequence_links(generator: LogGenerator, data: dict[str, Any]) -> dict[tuple[int, int], str]:
+    """(science ob_id, calibrator ob_id) -> ``before``/``after`` as planned.
+
+    Each science OB execution goes with the nearest calibrator execution before it and
+    the nearest after it *in its own sequence* (CAL-SCI-CAL, CAL-SCI-CAL-SCI-CAL, SCI-CAL):
+    the adjacency the ``calib_link`` table claims to recover. Executions the log does not
+    contain (a sequence cut by morning twilight, the last OBs cut to the row count) are
+    left out, so the truth describes the file as written.
+    """
+    plan = generator.plan
+    written = sorted(set(np.unique(data["ob"]).tolist()))
+    members: dict[int, list[int]] = {}
+    for index in written:  # plan order is time order within a sequence
+        members.setdefault(plan.sequence[index], []).append(index)
+    links: dict[tuple[int, int], str] = {}
+    for sequence in members.values():
+        for position, index in enumerate(sequence):
+            if not plan.science[index]:
+                continue
+            before = [i for i in sequence[:position] if not plan.science[i]]
+            after = [i for i in sequence[position + 1:] if not plan.science[i]]
+            if before:
+                links[(plan.ob_id[index], plan.ob_id[before[-1]])] = "before"
+            if after:
+                links[(plan.ob_id[index], plan.ob_id[after[0]])] = "after"
+    return links
+
+
+def sequence_links(rows: int, seed: int) -> dict[tuple[int, int], str]:
+    """The calibrator links the generator intended for ``generate(rows, seed)``.
+
+    Maps (science ob_id, calibrator ob_id) to the calibrator's side, ``before`` or
+    ``after``. Computed from the plan, so a test can score the derived links against what
+    was meant rather than against what a rule finds in the times.
+    """
+    generator = LogGenerator(seed, rows)
+    return _sequence_links(generator, generator.build())
+
+
+def sequence_truth(rows: int, seed: int) -> set[tuple[int, int]]:
+    """(science ob_id, calibrator ob_id) pairs adjacent in a planned sequence."""
+    return set(sequence_links(rows, seed))
+
+
+def write(path: Path, rows: int, seed: int, truth: Path | None = None) -> int:
+    """Write the log to ``path`` (``.csv`` or ``.csv.gz``); returns the number of rows.
+
+    With ``truth``, also write the intended calibrator links there (CSV ``sci_ob_id,
+    cal_ob_id,side``, see :func:`sequence_links`); the log itself is the same either way.
+    """
     count = 0
+    generator = LogGenerator(seed, rows)
+    data = generator.build()
     with path.open("wb") as sink:
         raw: Any = sink
         if path.suffix == ".gz":
@@ -727,9 +790,15 @@ def write(path: Path, rows: int, seed: int) -> int:
         with raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(COLUMNS)
-            for columns in generate(rows, seed):
+            for columns in _chunks(generator, data):
                 writer.writerows(zip(*columns, strict=True))
                 count += len(columns[0])
+    if truth is not None:
+        with truth.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(["sci_ob_id", "cal_ob_id", "side"])
+            writer.writerows((sci, cal, side) for (sci, cal), side
+                             in sorted(_sequence_links(generator, data).items()))
     return count
 
 
@@ -738,9 +807,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rows", type=int, default=5000, help="number of exposures")
     parser.add_argument("--seed", type=int, default=2026, help="random seed")
     parser.add_argument("--out", type=Path, required=True, help="output .csv or .csv.gz")
+    parser.add_argument("--truth", type=Path, default=None,
+                        help="also write the intended CAL-SCI-CAL links to this CSV "
+                             "(sci_ob_id,cal_ob_id,side)")
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    count = write(args.out, args.rows, args.seed)
+    count = write(args.out, args.rows, args.seed, args.truth)
     print(f"{count} rows written to {args.out} in {time.perf_counter() - start:.1f} s",
           file=sys.stderr)
 

@@ -521,7 +521,7 @@ class DomainWriter:
         """Rebuild the CAL-SCI-CAL links of the nights the load touched."""
         from .derive.calibrators import Execution, link_calibrators
 
-        o = self.t_ob
+        o, t = self.t_ob, self.t_target
         nights: set[str] = set()
         for start in range(0, len(ids), 900):
             nights.update(n for n in conn.execute(
@@ -530,9 +530,11 @@ class DomainWriter:
         night_list = sorted(nights)
         for start in range(0, len(night_list), 200):
             chunk = night_list[start:start + 200]
-            executions = [Execution(*row) for row in conn.execute(sa.select(
+            # [:10]: SQLAlchemy types a select of ten columns as an open-ended tuple.
+            executions = [Execution(*row[:10]) for row in conn.execute(sa.select(
                 o.c.ob_exec_id, o.c.night, o.c.instrument_name, o.c.instrument_mode,
-                o.c.stations_sorted, o.c.role, o.c.mjd_start, o.c.mjd_end)
+                o.c.stations_sorted, o.c.role, o.c.mjd_start, o.c.mjd_end, t.c.ra, t.c.dec)
+                .select_from(o.outerjoin(t, o.c.target_id == t.c.target_id))
                 .where(o.c.night.in_(chunk)))]
             exec_ids = [e.ob_exec_id for e in executions]
             for first in range(0, len(exec_ids), 900):

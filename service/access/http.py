@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import logging
 from collections.abc import Awaitable, Callable
 
 import sqlalchemy as sa
@@ -21,6 +22,7 @@ from ... import votable
 from .identity import ANONYMOUS, Identity
 from .tokens import TokenError, authenticate
 
+log = logging.getLogger("obsportal.access")
 CHALLENGE = 'Bearer realm="ObsPortal", Basic realm="ObsPortal"'
 
 
@@ -75,6 +77,10 @@ async def authentication_middleware(
         identity = await run_in_threadpool(identify, engine,
                                            request.headers.get("authorization"))
     except TokenError as exc:
+        # Never the token itself: only what was refused and why.
+        log.info("authentication refused",
+                 extra={"path": request.url.path, "reason": str(exc),
+                        "client": request.client.host if request.client else None})
         return unauthorized(request.url.path, str(exc))
     request.state.identity = identity
     request.state.user = identity.name

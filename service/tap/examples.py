@@ -68,8 +68,8 @@ EXAMPLES: tuple[Example, ...] = (
     Example(
         "cal-sci-cal", "Calibrators observed around a science target (CAL-SCI-CAL)",
         "The calibrator OB executions linked to each science OB execution of a target "
-        "(obsportal.calib_link: same night and setup, nearest before and after), with the "
-        "gap in minutes.",
+        "(obsportal.calib_link: same night and setup, nearest before and after within 10 "
+        "degrees), with the gap in minutes.",
         "SELECT s.ob_id AS science_ob, s.night AS obs_night, l.side, c.ob_id AS calibrator_ob,\n"
         "       ct.name AS calibrator, l.time_gap / 60 AS gap_min, l.score\n"
         "FROM obsportal.calib_link AS l\n"

@@ -49,9 +49,12 @@ def _rank_sql(column: str) -> str:
     return f"(CASE {column} {cases} ELSE 1 END)"
 
 
-def merge_set_clause(names: Sequence[str], key: str, current: str) -> str:
-    """ON CONFLICT … SET: the richer source wins each field; the other fills its gaps."""
+def merge_set_clause(names: Sequence[str], key: str, current: str,
+                     dialect: str = POSTGRESQL) -> str:
+    """ON CONFLICT … SET: the richer source wins each field; the other fills its gaps;
+    ``sources`` accumulates every source that reported the record (provenance)."""
     richer = f"{_rank_sql('excluded.source')} >= {_rank_sql(f'{current}.source')}"
+    find = "strpos" if dialect == POSTGRESQL else "instr"
     parts = []
     for name in names:
         if name == key:
@@ -59,6 +62,10 @@ def merge_set_clause(names: Sequence[str], key: str, current: str) -> str:
         new, old = f'excluded."{name}"', f'{current}."{name}"'
         if name == "last_update":
             parts.append(f'"{name}" = {new}')
+        elif name == "sources":
+            known = f"{find}('|' || {old} || '|', '|' || {new} || '|') > 0"
+            parts.append(f'"{name}" = CASE WHEN {old} IS NULL THEN {new} WHEN {known} '
+                         f"THEN {old} ELSE {old} || '|' || {new} END")
         elif name == "source":
             parts.append(f'"{name}" = CASE WHEN {richer} THEN {new} ELSE {old} END')
         else:
@@ -347,8 +354,8 @@ class DomainWriter:
             "s_fov": r.get("s_fov"), "s_region": r.get("s_region"),
             "access_url": r.get("access_url"), "access_format": r.get("access_format"),
             "access_estsize": r.get("access_estsize"), "release_date": r.get("obs_release_date"),
-            "data_rights": r.get("data_rights"), "source": self.source, "last_update": now,
-            "healpix": pixel,
+            "data_rights": r.get("data_rights"), "source": self.source,
+            "sources": self.source, "last_update": now, "healpix": pixel,
         }
 
     def _existing(self, conn: sa.Connection, table: sa.Table, key: str,
@@ -371,11 +378,13 @@ class DomainWriter:
             self._copy_upsert(conn, self.t_exposure, records, "dp_id")
         else:
             names = list(records[0])
-            table = self.t_exposure.name
+            table = f'"{self.t_exposure.name}"'
+            columns = ", ".join(f'"{n}"' for n in names)
+            values = ", ".join(f":{n}" for n in names)
+            updates = merge_set_clause(names, "dp_id", table, self.dialect)
             conn.execute(sa.text(
-                f'INSERT INTO "{table}" ({", ".join(chr(34) + n + chr(34) for n in names)}) '
-                f'VALUES ({", ".join(":" + n for n in names)}) ON CONFLICT ("dp_id") DO UPDATE '
-                f"SET {merge_set_clause(names, 'dp_id', chr(34) + table + chr(34))}"), records)
+                f"INSERT INTO {table} ({columns}) VALUES ({values}) "
+                f'ON CONFLICT ("dp_id") DO UPDATE SET {updates}'), records)
         with_baselines = [r for r in rows if r.get("_baselines")]
         if with_baselines:
             self._write_baselines(conn, with_baselines)

@@ -27,7 +27,8 @@ def _stored(engine: sa.Engine) -> dict[str, Any]:
     name = "obsportal.exposure" if engine.dialect.name == "postgresql" else "obsportal_exposure"
     with engine.connect() as conn:
         return dict(conn.execute(sa.text(
-            f"SELECT source, seeing, tau0, exptime, access_url FROM {name}")).mappings().one())
+            f"SELECT source, sources, seeing, tau0, exptime, access_url FROM {name}"))
+            .mappings().one())
 
 
 def _write(engine: sa.Engine, source: str, row: dict[str, Any]) -> None:
@@ -42,14 +43,17 @@ def test_richer_source_wins_and_poorer_fills_gaps(any_engine: sa.Engine) -> None
     _write(any_engine, "eso-archive", _row(exp_seeing=0.6, exp_tau0=0.004, t_exptime=300.0,
                                            access_url=None))
     stored = _stored(any_engine)
-    assert stored["source"] == "eso-archive"
+    assert stored["source"] == "eso-archive" and stored["sources"] == "obsportal|eso-archive"
     assert stored["seeing"] == 0.6 and stored["tau0"] == 0.004 and stored["exptime"] == 300.0
     assert stored["access_url"] == "https://archive.example/0"
     # A poorer source coming later changes nothing it disagrees on, and fills nothing
     # already known.
     _write(any_engine, "oidb", _row(exp_seeing=1.4, exp_tau0=0.001, t_exptime=100.0,
                                     access_url="https://oidb.example/0"))
-    assert _stored(any_engine) == stored
+    assert _stored(any_engine) == {**stored, "sources": "obsportal|eso-archive|oidb"}
+    # Provenance lists each source once.
+    _write(any_engine, "obsportal", _row(exp_seeing=0.9))
+    assert _stored(any_engine)["sources"] == "obsportal|eso-archive|oidb"
 
 
 def test_the_same_source_again_updates(any_engine: sa.Engine) -> None:

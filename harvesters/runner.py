@@ -209,17 +209,23 @@ def harvest_eso_files(engine: sa.Engine, paths: Iterable[Path], *,
 def harvest_oifits_files(engine: sa.Engine, paths: Iterable[Path], *,
                          access_base: str | None = None,
                          publisher_authority: str = "ivo://obsportal.local") -> HarvestReport:
-    """Load OIFITS files as data products; a file that is not OIFITS is reported."""
-    from .oifits import OifitsError, read_products
+    """Load OIFITS files as data products and the exposures they came from.
+
+    A file that is not OIFITS is reported and skipped. The exposure rows go first in each
+    file's batch so that the OB execution they define is the one a product joins.
+    """
+    from .oifits import OifitsError, read_oifits
 
     with _harvest(engine, "oifits", publisher_authority) as (report, writer):
         for path in _expand(paths):
             report.files += 1
             try:
-                _write(writer, report, read_products(path, access_base))
+                found = read_oifits(path, access_base)
             except OifitsError as exc:
                 report.failed_files.append(str(exc))
                 log.warning("file skipped", extra={"path": str(path), "reason": str(exc)})
+                continue
+            _write(writer, report, found.exposures + found.products)
     return report
 
 

@@ -257,7 +257,8 @@ def harvest_oifits_command(
     access_base: Annotated[str | None, typer.Option(
         help="Public base URL of the files (default: file:// URLs).")] = None,
 ) -> None:
-    """Load OIFITS files (v1/v2) as calibrated or raw interferometric products."""
+    """Load OIFITS files (v1/v2): their products, and the exposures, OB executions and
+    baselines they were made from (from the ESO or CHARA header, else the OI tables)."""
     from ..harvesters.runner import harvest_oifits_files
 
     settings = _settings()

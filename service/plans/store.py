@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from ...harvesters.derive.modes import mode_spectrum
 from ...schema.access import PLAN_EVENT, PLAN_EXECUTION, PROPOSAL, TEAM
+from ...schema.model import Table
 from ...schema.obsplan import OBSPLAN
 from ..access.identity import Identity
 from .access import as_json, caller_transaction, mjd_now, table_of, utcnow, visible
@@ -131,17 +132,23 @@ def _derived(values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _get_plan(conn: sa.Connection, identity: Identity | None, plan_id: int,
-              for_update: bool = False) -> dict[str, Any]:
-    plans = table_of(conn, OBSPLAN)
-    query = sa.select(plans).where(plans.c.plan_id == plan_id,
-                                   *visible(conn, OBSPLAN, _viewer(identity)))
+def _get_private(conn: sa.Connection, identity: Identity | None, table: Table, key: str,
+                 value: int, what: str, for_update: bool) -> dict[str, Any]:
+    """One private row the caller may see, else 404 (the same for "hidden" and "absent")."""
+    stored = table_of(conn, table)
+    query = sa.select(stored).where(stored.c[key] == value,
+                                    *visible(conn, table, _viewer(identity)))
     if for_update and conn.dialect.name == "postgresql":
         query = query.with_for_update()
     row = conn.execute(query).mappings().first()
     if row is None:
-        raise PlanError(404, f"no plan {plan_id}")
+        raise PlanError(404, f"no {what} {value}")
     return dict(row)
+
+
+def _get_plan(conn: sa.Connection, identity: Identity | None, plan_id: int,
+              for_update: bool = False) -> dict[str, Any]:
+    return _get_private(conn, identity, OBSPLAN, "plan_id", plan_id, "plan", for_update)
 
 
 def _event(conn: sa.Connection, *, team_id: int, actor: str, to_status: str,
@@ -328,15 +335,8 @@ PROPOSAL_FIELDS = ("code", "title", "period", "instrument")
 
 def _get_proposal(conn: sa.Connection, identity: Identity | None, proposal_id: int,
                   for_update: bool = False) -> dict[str, Any]:
-    proposals = table_of(conn, PROPOSAL)
-    query = sa.select(proposals).where(proposals.c.proposal_id == proposal_id,
-                                       *visible(conn, PROPOSAL, _viewer(identity)))
-    if for_update and conn.dialect.name == "postgresql":
-        query = query.with_for_update()
-    row = conn.execute(query).mappings().first()
-    if row is None:
-        raise PlanError(404, f"no proposal {proposal_id}")
-    return dict(row)
+    return _get_private(conn, identity, PROPOSAL, "proposal_id", proposal_id, "proposal",
+                        for_update)
 
 
 def _proposal_json(conn: sa.Connection, identity: Identity | None, proposal_id: int

@@ -38,6 +38,8 @@ SETTING_ADMIN = "obsportal.site_admin"
 
 #: Roles the service switches to for user queries (read only) and REST writes.
 QUERY_ROLE = "obsportal_query"
+#: The query role of site admins: its read policy is simply "every row".
+QUERY_ADMIN_ROLE = "obsportal_query_admin"
 EDITOR_ROLE = "obsportal_editor"
 
 
@@ -55,46 +57,63 @@ ANONYMOUS = Viewer()
 
 
 def _pg_sources() -> tuple[str, str, str]:
-    teams = (f"string_to_array(NULLIF(current_setting('{SETTING_TEAMS}', true), ''), ',')"
-             "::bigint[]")
-    pis = f"string_to_array(NULLIF(current_setting('{SETTING_PI}', true), ''), ',')"
-    admin = f"coalesce(current_setting('{SETTING_ADMIN}', true), '') = 'on'"
+    # Each setting is read in a scalar sub-query: PostgreSQL evaluates it once per query
+    # (an InitPlan) instead of once per row, and can then use it in an index condition.
+    # The cast outside the sub-query makes ``= ANY (...)`` compare with an array, not rows.
+    teams = (f"(SELECT string_to_array(NULLIF(current_setting('{SETTING_TEAMS}', true), ''),"
+             " ',')::bigint[])::bigint[]")
+    pis = (f"(SELECT string_to_array(NULLIF(current_setting('{SETTING_PI}', true), ''),"
+           " ','))::text[]")
+    admin = f"(SELECT coalesce(current_setting('{SETTING_ADMIN}', true), '') = 'on')"
     return teams, pis, admin
 
 
 def _sqlite_list(values: list[str]) -> str:
-    return f"({', '.join(values)})" if values else "(NULL)"
+    return f"({', '.join(values)})"
 
 
 def _quote_text(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def team_predicate(alias: str, dialect: str, viewer: Viewer | None = None) -> str:
-    """Rows of the caller's teams, or every row for a site admin (the write rule)."""
+def team_predicate(alias: str, dialect: str, viewer: Viewer | None = None,
+                   with_admin: bool = True) -> str:
+    """Rows of the caller's teams, or every row for a site admin (the write rule).
+
+    ``with_admin=False`` leaves the admin arm out: the PostgreSQL read policy of the
+    query role, whose site-admin callers switch to a role that sees every row instead
+    (an OR arm without a column would stop PostgreSQL from using the team index).
+    """
     if dialect == POSTGRESQL:
         teams, _pis, admin = _pg_sources()
-        return f"({alias}.team_id = ANY ({teams}) OR {admin})"
+        own = f"{alias}.team_id = ANY ({teams})"
+        return f"({own} OR {admin})" if with_admin else f"({own})"
     viewer = viewer or ANONYMOUS
     if viewer.site_admin:
         return "(1 = 1)"
+    if not viewer.teams:
+        return "(0 = 1)"
     ids = _sqlite_list([str(int(t)) for t in sorted(viewer.teams)])
     return f"({alias}.team_id IN {ids})"
 
 
 def _owned_predicate(alias: str, instrument_column: str, dialect: str,
-                     viewer: Viewer | None) -> str:
-    own = team_predicate(alias, dialect, viewer)
+                     viewer: Viewer | None, with_admin: bool = True) -> str:
+    """Team rule, or the instrument PI rule (instrument names are stored upper case)."""
+    own = team_predicate(alias, dialect, viewer, with_admin)
     if dialect == POSTGRESQL:
         _teams, pis, _admin = _pg_sources()
         pi = (f"({alias}.submitted_at IS NOT NULL AND "
-              f"upper({alias}.{instrument_column}) = ANY ({pis}))")
-    else:
-        viewer = viewer or ANONYMOUS
-        names = _sqlite_list([_quote_text(i.upper()) for i in sorted(viewer.pi_instruments)])
-        pi = (f"({alias}.submitted_at IS NOT NULL AND "
-              f"upper({alias}.{instrument_column}) IN {names})")
-    return f"({own} OR {pi})"
+              f"{alias}.{instrument_column} = ANY ({pis}))")
+        return f"({own} OR {pi})"
+    viewer = viewer or ANONYMOUS
+    if viewer.site_admin or not viewer.pi_instruments:
+        # An arm that cannot match is left out: it would make SQLite scan the table.
+        return own
+    names = _sqlite_list([_quote_text(i.upper()) for i in sorted(viewer.pi_instruments)])
+    pi = (f"({alias}.submitted_at IS NOT NULL AND "
+          f"{alias}.{instrument_column} IN {names})")
+    return pi if not viewer.teams else f"({own} OR {pi})"
 
 
 def _physical(table: Table, dialect: str) -> str:
@@ -103,7 +122,7 @@ def _physical(table: Table, dialect: str) -> str:
 
 
 def visibility_predicate(table: Table, alias: str, dialect: str,
-                         viewer: Viewer | None = None) -> str:
+                         viewer: Viewer | None = None, with_admin: bool = True) -> str:
     """SQL condition on ``alias`` (a row of ``table``) true when the caller may see it.
 
     On PostgreSQL ``viewer`` is ignored: the condition reads the transaction's
@@ -111,16 +130,16 @@ def visibility_predicate(table: Table, alias: str, dialect: str,
     are written into the SQL as literals (integers and escaped strings only).
     """
     if table is OBSPLAN:
-        return _owned_predicate(alias, "instrument_name", dialect, viewer)
+        return _owned_predicate(alias, "instrument_name", dialect, viewer, with_admin)
     if table is PROPOSAL:
-        return _owned_predicate(alias, "instrument", dialect, viewer)
+        return _owned_predicate(alias, "instrument", dialect, viewer, with_admin)
     if table in (PLAN_EVENT, PLAN_EXECUTION):
         inner = ("TRUE" if dialect == POSTGRESQL  # obsplan's own policy applies inside
                  else visibility_predicate(OBSPLAN, "visible_plan", dialect, viewer))
         via_plan = (f"{alias}.plan_id IN (SELECT visible_plan.plan_id FROM "
                     f"{_physical(OBSPLAN, dialect)} AS visible_plan WHERE {inner})")
         if table is PLAN_EVENT:
-            return f"({team_predicate(alias, dialect, viewer)} OR {via_plan})"
+            return f"({team_predicate(alias, dialect, viewer, with_admin)} OR {via_plan})"
         return f"({via_plan})"
     raise ValueError(f"{table.qualified_name} is not a private table")
 

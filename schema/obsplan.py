@@ -9,7 +9,7 @@ Rows are planned observations owned by a team: the table is private
 from __future__ import annotations
 
 from .model import AdqlType as T
-from .model import Column, ForeignKey, Table
+from .model import Column, ForeignKey, Index, Table
 
 OBSLOCTAP_UTYPE = "ivo://ivoa.net/std/obsloctap#table-1.0"
 OBSLOCTAP_DM = "ivo://ivoa.net/std/ObsLocTAP#table-1.0"
@@ -145,6 +145,7 @@ OBSPLAN = Table(
                published=False),
     ),
     unique_constraints=(("team_id", "obs_id"),),
+    indexes=(Index("ix_obsplan_position", ("s_ra", "s_dec"), method="gist_spoint"),),
     foreign_keys=(
         ForeignKey("obsplan_team", ("team_id",), "auth.team", ("team_id",), published=False),
         ForeignKey("obsplan_proposal", ("proposal_id",), "obsportal.proposal",

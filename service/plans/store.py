@@ -112,6 +112,9 @@ PLAN_OUTPUT = (*(c.name for c in OBSPLAN.published_columns),
 def _derived(values: dict[str, Any]) -> dict[str, Any]:
     """ObsLocTAP columns computed from the others (region, period window, defaults)."""
     out = dict(values)
+    if out.get("instrument_name"):
+        # Upper case, as instrument PIs are stored: the access rule compares them as is.
+        out["instrument_name"] = out["instrument_name"].upper()
     ra, dec = out.get("s_ra"), out.get("s_dec")
     if ra is not None and dec is not None:
         out["s_region"] = f"CIRCLE ICRS {ra:.8f} {dec:.8f} 0.0002778"
@@ -333,6 +336,14 @@ def plan_executions(conn: sa.Connection, identity: Identity | None, plan_id: int
 PROPOSAL_FIELDS = ("code", "title", "period", "instrument")
 
 
+def _proposal_values(values: dict[str, Any]) -> dict[str, Any]:
+    out = {k: values.get(k) for k in PROPOSAL_FIELDS}
+    instrument = out.get("instrument")
+    if isinstance(instrument, str):
+        out["instrument"] = instrument.upper()
+    return out
+
+
 def _get_proposal(conn: sa.Connection, identity: Identity | None, proposal_id: int,
                   for_update: bool = False) -> dict[str, Any]:
     return _get_private(conn, identity, PROPOSAL, "proposal_id", proposal_id, "proposal",
@@ -365,7 +376,7 @@ def create_proposal(engine: sa.Engine, identity: Identity | None, team: str,
         who = _actor(identity)
         proposal_id = int(conn.execute(sa.insert(proposals).values(
             team_id=team_id, workflow_status="draft", created=now, updated=now,
-            created_by=who, **{k: values.get(k) for k in PROPOSAL_FIELDS}
+            created_by=who, **_proposal_values(values)
         ).returning(proposals.c.proposal_id)).scalar_one())
         _event(conn, team_id=team_id, actor=who, to_status="draft", proposal_id=proposal_id,
                note="created")
@@ -380,7 +391,8 @@ def update_proposal(engine: sa.Engine, identity: Identity | None, proposal_id: i
         if proposal["workflow_status"] not in EDITABLE_STATES:
             raise PlanError(409, f"proposal {proposal_id} is {proposal['workflow_status']}: "
                                  "only draft or submitted proposals can be edited")
-        changes = {k: v for k, v in values.items() if k in PROPOSAL_FIELDS and k != "code"}
+        changes = {k: v for k, v in _proposal_values(values).items()
+                   if k in values and k != "code"}
         proposals = table_of(conn, PROPOSAL)
         conn.execute(sa.update(proposals).where(proposals.c.proposal_id == proposal_id)
                      .values(updated=utcnow(), **changes))

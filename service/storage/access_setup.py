@@ -26,6 +26,7 @@ from ...schema.access import PROPOSAL
 from ...schema.access_rules import (
     EDITOR_ROLE,
     PRIVATE_TABLES,
+    QUERY_ADMIN_ROLE,
     QUERY_ROLE,
     team_predicate,
     visibility_predicate,
@@ -57,9 +58,9 @@ def _join_role(role: str) -> str:
 
 def access_statements() -> list[str]:
     """The SQL, in order, that (re)installs roles, grants and policies."""
-    statements = [_create_role(QUERY_ROLE), _create_role(EDITOR_ROLE),
-                  _join_role(QUERY_ROLE), _join_role(EDITOR_ROLE)]
-    roles = f"{QUERY_ROLE}, {EDITOR_ROLE}"
+    all_roles = (QUERY_ROLE, QUERY_ADMIN_ROLE, EDITOR_ROLE)
+    statements = [_create_role(r) for r in all_roles] + [_join_role(r) for r in all_roles]
+    roles = ", ".join(all_roles)
     for schema in PUBLISHED_SCHEMAS:
         statements.append(f'GRANT USAGE ON SCHEMA "{schema}" TO {roles}')
     # The REST layer (editor role) names teams; it reads nothing else of ``auth``.
@@ -79,6 +80,9 @@ def access_statements() -> list[str]:
                     f"'GRANT USAGE ON SEQUENCE %s TO {EDITOR_ROLE}', s); END IF; END $$")
         alias = f'"{table.name}"'
         see = visibility_predicate(table, alias, POSTGRESQL)
+        # The read rule of the query role has no admin arm (site admins query as the
+        # admin role), so PostgreSQL can answer it from the team and instrument indexes.
+        read = visibility_predicate(table, alias, POSTGRESQL, with_admin=False)
         # Plans and proposals are created and deleted by their team only; audit events
         # and links follow what the writer may see (a PI accepting a plan logs it).
         owned = table in (OBSPLAN, PROPOSAL)
@@ -86,7 +90,14 @@ def access_statements() -> list[str]:
         statements += [
             f"ALTER TABLE {name} ENABLE ROW LEVEL SECURITY",
             f"DROP POLICY IF EXISTS obsportal_see ON {name}",
-            f"CREATE POLICY obsportal_see ON {name} FOR SELECT USING ({see})",
+            f"CREATE POLICY obsportal_see ON {name} FOR SELECT TO {QUERY_ROLE} "
+            f"USING ({read})",
+            f"DROP POLICY IF EXISTS obsportal_see_all ON {name}",
+            f"CREATE POLICY obsportal_see_all ON {name} FOR SELECT TO {QUERY_ADMIN_ROLE} "
+            "USING (true)",
+            f"DROP POLICY IF EXISTS obsportal_edit_see ON {name}",
+            f"CREATE POLICY obsportal_edit_see ON {name} FOR SELECT TO {EDITOR_ROLE} "
+            f"USING ({see})",
             f"DROP POLICY IF EXISTS obsportal_create ON {name}",
             f"CREATE POLICY obsportal_create ON {name} FOR INSERT TO {EDITOR_ROLE} "
             f"WITH CHECK ({own})",

@@ -19,7 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ... import adql, votable
-from ...schema.access_rules import ANONYMOUS, QUERY_ROLE, Viewer
+from ...schema.access_rules import ANONYMOUS, QUERY_ADMIN_ROLE, QUERY_ROLE, Viewer
 from ...schema.catalog import CATALOG
 from ...schema.model import Column, Table
 from ..access.session import bind_caller
@@ -103,7 +103,8 @@ def _create_uploads(conn: sa.Connection, uploads: Sequence[UploadedTable]) -> No
                          prefixes=["TEMPORARY"])
         table.create(conn)
         if conn.dialect.name == "postgresql":
-            conn.exec_driver_sql(f'GRANT SELECT ON "{upload.physical_name}" TO {QUERY_ROLE}')
+            conn.exec_driver_sql(f'GRANT SELECT ON "{upload.physical_name}" TO '
+                                 f"{QUERY_ROLE}, {QUERY_ADMIN_ROLE}")
         if upload.rows:
             names = [c.name for c in upload.columns]
             conn.execute(sa.insert(table), [dict(zip(names, row, strict=True))

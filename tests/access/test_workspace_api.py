@@ -260,14 +260,15 @@ def test_query_role_cannot_bypass_row_level_security(workspace: Workspace) -> No
     if workspace.backend != "postgresql":
         pytest.skip("roles and row-level security are PostgreSQL features")
     with workspace.engine.connect() as conn:
-        role = conn.execute(sa.text(
-            "SELECT rolsuper, rolbypassrls, rolcanlogin FROM pg_roles "
-            "WHERE rolname = 'obsportal_query'")).one()
-        assert tuple(role) == (False, False, False)
-        owned = conn.execute(sa.text(
-            "SELECT count(*) FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner "
-            "WHERE r.rolname = 'obsportal_query'")).scalar_one()
-        assert owned == 0
+        for name in ("obsportal_query", "obsportal_query_admin", "obsportal_editor"):
+            role = conn.execute(sa.text(
+                "SELECT rolsuper, rolbypassrls, rolcanlogin FROM pg_roles "
+                f"WHERE rolname = '{name}'")).one()
+            assert tuple(role) == (False, False, False), name
+            owned = conn.execute(sa.text(
+                "SELECT count(*) FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner "
+                f"WHERE r.rolname = '{name}'")).scalar_one()
+            assert owned == 0, name
         forced = conn.execute(sa.text(
             "SELECT relrowsecurity FROM pg_class WHERE oid = 'ivoa.obsplan'::regclass")
         ).scalar_one()
@@ -275,6 +276,14 @@ def test_query_role_cannot_bypass_row_level_security(workspace: Workspace) -> No
     with workspace.engine.connect() as conn, conn.begin():
         conn.exec_driver_sql("SET LOCAL ROLE obsportal_query")
         assert conn.execute(sa.text("SELECT count(*) FROM ivoa.obsplan")).scalar_one() == 0
+        # The member's rule is answered from the team and instrument indexes (no admin
+        # arm, settings read once), not by evaluating it on every row.
+        conn.exec_driver_sql("SELECT set_config('obsportal.teams', '1', true)")
+        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        plan = "\n".join(conn.execute(sa.text(
+            "EXPLAIN SELECT count(*) FROM ivoa.obsplan")).scalars())
+        assert "Bitmap Index Scan" in plan and "Seq Scan" not in plan, plan
+        conn.exec_driver_sql("SET LOCAL enable_seqscan = on")
         # Even a caller who forges a site-admin setting cannot see the auth tables.
         for table in ("auth.api_token", "auth.user_account", "uws.job"):
             with pytest.raises(sa.exc.ProgrammingError, match="permission denied"), \

@@ -16,7 +16,10 @@ of their evening; each night has one instrument on one configuration; OB executi
 in CAL-SCI-CAL (sometimes CAL-SCI-CAL-SCI-CAL) sequences, calibrators a few degrees from
 their science target, several exposures per OB, 5-30 minutes between OBs; science
 targets are observed within a few hours of transit above 35 degrees of elevation; LST
-comes from the MJD at the site (:func:`obsportal.harvesters.derive.lst.lst_hours_fast`).
+comes from the MJD at the site (:func:`obsportal.harvesters.derive.lst.mean_lst_hours`: the
+vectorised mean sidereal time of the project's LST model, UT1 taken as UTC, so a seed gives
+the same log whatever the IERS tables; within 2 s of time of the harvesters'
+:func:`~obsportal.harvesters.derive.lst.lst_hours`).
 What is invented: programmes, titles and PI names (a fixed fake list), HD numbers and
 positions of the non-famous targets and of all calibrators, exposure counts and times,
 ambient conditions (log-normal per night with per-exposure scatter), header pointing
@@ -58,12 +61,13 @@ from obsportal.harvesters.derive.configurations import (  # noqa: E402
     eso_period_of,
     offered_in_period,
 )
-from obsportal.harvesters.derive.lst import lst_hours_fast  # noqa: E402
+from obsportal.harvesters.derive.lst import hour_angle, mean_lst_hours  # noqa: E402
 from obsportal.harvesters.derive.stations import (  # noqa: E402
     load_sites,
     load_stations,
     read_facts,
 )
+from obsportal.harvesters.derive.uv import altitude_deg  # noqa: E402
 
 COLUMNS = ["obs_id", "obs_collection", "calib_level", "dataproduct_type", "target_name",
            "s_ra", "s_dec", "s_fov", "s_region", "t_min", "t_max", "t_exptime", "t_resolution",
@@ -495,9 +499,9 @@ class LogGenerator:
         observed = np.zeros(len(pool))
         night = _mjd(day)
         while t < t_end - 0.5 / 24:
-            lst = float(lst_hours_fast(t + 0.5 / 24, site.longitude))
-            ha = np.mod(lst - cat.ra[pool] / 15.0 + 12.0, 24.0) - 12.0
-            alt = _altitude(site.latitude, cat.dec[pool], ha)
+            lst = float(mean_lst_hours(t + 0.5 / 24, site.longitude))
+            ha = hour_angle(lst, cat.ra[pool])
+            alt = altitude_deg(ha, cat.dec[pool], site.latitude)
             ok = np.flatnonzero((np.abs(ha) < 3.5) & (alt > 35.0))
             if ok.size == 0:
                 t += 20.0 / 1440
@@ -575,8 +579,8 @@ class LogGenerator:
         lst_end = np.empty(n)
         for key, mask in (("VLTI", vlti), ("CHARA", ~vlti)):
             lon = self.sites[key].longitude
-            lst_start[mask] = lst_hours_fast(t_min[mask], lon)
-            lst_end[mask] = lst_hours_fast(t_max[mask], lon)
+            lst_start[mask] = mean_lst_hours(t_min[mask], lon)
+            lst_end[mask] = mean_lst_hours(t_max[mask], lon)
         target = np.asarray(p.target)[ob]
         # Header pointing: arcsecond scatter, about 3 % an arcminute off.
         big = rng.random(n) < 0.03
@@ -704,14 +708,6 @@ class LogGenerator:
             [f"{x:.6f}" for x in data["lst_start"].tolist()],
             [f"{x:.6f}" for x in data["lst_end"].tolist()],
         ]
-
-
-def _altitude(latitude: float, dec: np.ndarray, hour_angle_h: np.ndarray) -> np.ndarray:
-    lat = math.radians(latitude)
-    d = np.radians(dec)
-    h = np.radians(hour_angle_h * 15.0)
-    return np.degrees(np.arcsin(math.sin(lat) * np.sin(d) + math.cos(lat) * np.cos(d)
-                                * np.cos(h)))
 
 
 CHUNK = 50_000

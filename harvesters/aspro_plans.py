@@ -41,7 +41,7 @@ Instrument mode
     ASPRO2 alias it is (a2p2's ``models_template.asprox`` says PIONIER ``GRISM-H``).
     ``MIRCX-MYSTIC`` K-band modes are planned on MYSTIC, the others on MIRC-X.
 Stations
-    normalised with :func:`~obsportal.harvesters.derive.facts.normalise_station`
+    normalised with :func:`~obsportal.harvesters.derive.stations.normalise_station`
     (``U1`` → ``UT1``) and checked against the project's station facts.
 
 ``.obxml`` → plans
@@ -80,7 +80,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from .derive.facts import normalise_station, stations
+from .derive.stations import load_sites, load_stations, normalise_station
 from .eso_headers import aspro2_modes
 
 OB_NAMESPACE = "http://www.jmmc.fr/aspro-ob/0.1"
@@ -391,7 +391,7 @@ def _setup(interferometer: str, version: str | None, aspro_name: str, mode: str 
     issues: list[str] = []
     if not names:
         _once(shared_issues, "no stations given")
-    known = {name for (site, name) in stations() if site == interferometer}
+    known = set(load_stations(interferometer)) if interferometer in load_sites() else set()
     if known:
         issues += [f"station {s} is not a {interferometer} station" for s in names
                    if s not in known]

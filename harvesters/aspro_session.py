@@ -16,8 +16,8 @@ from typing import Any
 from lxml import etree
 
 from .derive.angles import sexagesimal_degrees
-from .derive.facts import normalise_station, sites
-from .derive.timing import local_night
+from .derive.night import local_night
+from .derive.stations import load_sites, normalise_station
 from .eso_headers import Baseline
 from .obsportal_source import FACILITIES, INSTRUMENTS, parse_baselines
 
@@ -92,8 +92,8 @@ def _exposure(obs: etree._Element) -> dict[str, Any] | None:
                                             (text("stations") or "").split()) or None,
         "proposal_id": text("programId"), "obs_type": text("type"),
         "ob_id": int(parent) if parent and parent.isdigit() else None,
-        "night": local_night(mjd, sites()[interferometer]).isoformat()
-        if interferometer in sites() else None,
+        "night": local_night(mjd, load_sites()[interferometer].timezone).isoformat()
+        if interferometer in load_sites() else None,
         "exp_tau0": _float(text("expTau0")), "exp_seeing": _float(text("expSeeing")),
         "_temperature": _float(text("expTemp")), "_baselines": baselines,
     }

@@ -18,8 +18,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .derive.facts import sites
-from .derive.timing import local_night, lst_hours
+from .derive.lst import lst_hours
+from .derive.night import local_night
+from .derive.stations import site_of
 from .obscore_table import BadRow
 
 COLUMNS = ("ut_date", "star", "pi", "program", "combiner", "type", "mjd", "filter", "scopes",
@@ -47,7 +48,7 @@ def read_log(path: Path, known_targets: dict[str, tuple[str, float, float]]
     """ObsCore-form rows of a CHARA log; ``known_targets`` maps name keys to targets."""
     text = path.read_text(encoding="utf-8-sig")
     reader = csv.reader(io.StringIO(text))
-    site = sites()["CHARA"]
+    site = site_of("CHARA")
     for fields in reader:
         line = reader.line_num
         if not fields or all(not f.strip() for f in fields):
@@ -87,10 +88,10 @@ def read_log(path: Path, known_targets: dict[str, tuple[str, float, float]]
             "instrument_name": instrument, "instrument_mode": mode, "obs_type": role,
             "proposal_id": row["program"] or None, "obs_creator_name": row["pi"] or None,
             "interferometer_stations": stations or None,
-            "night": local_night(mjd, site).isoformat(),
+            "night": local_night(mjd, site.timezone).isoformat(),
             "exp_tau0": t0 / 1000.0 if t0 is not None else None,
-            "exp_lst_start": float(lst_hours(mjd, site)),
-            "exp_lst_end": float(lst_hours(end, site)),
+            "exp_lst_start": lst_hours(mjd, site.longitude),
+            "exp_lst_end": lst_hours(end, site.longitude),
             "_validation_level": 0 if issues else 1,
             "_validation_log": "; ".join(issues) or None,
         }

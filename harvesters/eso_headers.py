@@ -10,20 +10,20 @@ listed in the validation log rather than failing the frame.
 
 from __future__ import annotations
 
-import csv
 import gzip
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from astropy.io import fits
 
 from .derive.apparent import apparent_radec
-from .derive.configurations import eso_period, match_configuration
-from .derive.facts import normalise_station, sites, station
-from .derive.timing import hour_angle_hours, local_night, lst_hours, utc_datetime
+from .derive.configurations import equivalent_configuration
+from .derive.lst import hour_angle, lst_hours
+from .derive.night import local_night
+from .derive.stations import normalise_station, read_facts, site_of, station_position
 from .derive.uv import project
 
 ASPRO_INSTRUMENT = {"GRAVITY": "GRAVITY", "MATISSE": "MATISSE_LM", "PIONIER": "PIONIER_2",
@@ -103,9 +103,7 @@ PIONIER_GRISM_MJD = 57023.0
 @lru_cache(maxsize=1)
 def aspro2_modes() -> frozenset[tuple[str, str]]:
     """(ASPRO2 instrument, mode) pairs ASPRO2 knows (harvesters/data/aspro2_modes.csv)."""
-    text = resources.files("obsportal.harvesters.data").joinpath("aspro2_modes.csv").read_text()
-    rows = csv.DictReader(line for line in text.splitlines() if not line.startswith("#"))
-    return frozenset((r["aspro_instrument"], r["mode"]) for r in rows)
+    return frozenset((r["aspro_instrument"], r["mode"]) for r in read_facts("aspro2_modes.csv"))
 
 
 def aspro_instrument(instrument: str, mjd: float | None) -> str:
@@ -170,7 +168,7 @@ def frame_record(header: fits.Header, source: str) -> FrameRecord:
         ndit, dit = _float(header, "DET NDIT"), _float(header, "DET SEQ1 DIT")
         exptime = ndit * dit if ndit and dit else None
         issues.append("EXPTIME missing" + ("" if exptime else "; exposure time unknown"))
-    site = sites()["VLTI"]
+    site = site_of("VLTI")
     ra, dec = _float(header, "RA"), _float(header, "DEC")
     if ra is None or dec is None:
         issues.append("RA/DEC missing")
@@ -182,17 +180,17 @@ def frame_record(header: fits.Header, source: str) -> FrameRecord:
         issues.append("ISS.CONF.STATIONi missing")
     t_max = mjd + (exptime or 0.0) / 86400.0
     lst_header = _float(header, "LST")
-    lst_start = lst_header / 3600.0 if lst_header is not None else float(lst_hours(mjd, site))
+    lst_start = lst_header / 3600.0 if lst_header is not None else \
+        lst_hours(mjd, site.longitude)
     if lst_header is None:
         issues.append("LST missing (computed)")
-    lst_end = float(lst_hours(t_max, site))
+    lst_end = lst_hours(t_max, site.longitude)
     mode, submode = instrument_mode(instrument, header)
     if mode is None:
         issues.append("instrument mode unknown to ASPRO2 or its keywords missing")
-    start = utc_datetime(mjd)
-    period = str(eso_period(start.year, start.month))
-    match = match_configuration("VLTI", ASPRO_INSTRUMENT[instrument], period, stations) \
-        if len(stations) >= 2 else None
+    night = local_night(mjd, site.timezone)
+    configuration = configuration_columns(stations, night, "VLTI",
+                                          aspro_instrument(instrument, mjd))
     catg = str(_get(header, "DPR CATG") or "").upper()
     ob_name = _get(header, "OBS NAME")
     role = {"SCIENCE": "science", "CALIB": "calibrator"}.get(catg)
@@ -208,9 +206,9 @@ def frame_record(header: fits.Header, source: str) -> FrameRecord:
         "proposal_id": _get(header, "OBS PROG ID"), "obs_creator_name": _get(header, "PI-COI"),
         "obs_type": role, "instrument_mode": mode, "instrument_submode": submode,
         "interferometer_stations": " ".join(stations) or None,
-        "configuration": match.configuration.name if match else None,
+        "configuration": configuration["configuration"],
         "ob_id": _positive_int(_float(header, "OBS ID")),
-        "night": local_night(mjd, site).isoformat(),
+        "night": night.isoformat(),
         "exp_tau0": _float(header, "ISS AMBI TAU0 START"),
         "exp_seeing": _float(header, "ISS AMBI FWHM START"),
         "exp_lst_start": lst_start, "exp_lst_end": lst_end,
@@ -222,13 +220,29 @@ def frame_record(header: fits.Header, source: str) -> FrameRecord:
     row.update({
         "_object": _get(header, "OBJECT"), "_temperature": _float(header, "ISS AMBI TEMP"),
         "_ob_name": ob_name, "_container_id": int(container) if container else None,
-        "_configuration_category": match.configuration.category if match else None,
-        "_configuration_match": match.quality if match else None,
+        "_configuration_category": configuration["_configuration_category"],
+        "_configuration_match": configuration["_configuration_match"],
         "_validation_level": 0 if issues else 1,
         "_validation_log": "; ".join(issues) or None,
         "_baselines": record.baselines,
     })
     return record
+
+
+def configuration_columns(stations: list[str], night: date, interferometer: str | None,
+                          aspro: str | None) -> dict[str, Any]:
+    """``configuration`` and its ``_configuration_category`` / ``_configuration_match``:
+    the equivalent offered configuration of the night's period
+    (:func:`~.derive.configurations.equivalent_configuration`, quality exact, intermediate,
+    subset, other-period or nearest); all None when there is nothing to match."""
+    match = equivalent_configuration(stations, night, interferometer, aspro) \
+        if interferometer is not None else None
+    if match is None:
+        return {"configuration": None, "_configuration_category": None,
+                "_configuration_match": None}
+    return {"configuration": match.name,
+            "_configuration_category": match.configuration.category or None,
+            "_configuration_match": match.quality}
 
 
 def _positive_int(value: float | None) -> int | None:
@@ -240,7 +254,7 @@ def _baselines(header: fits.Header, stations: list[str],
                apparent: tuple[float, float] | None, lst_start: float, lst_end: float,
                issues: list[str]) -> list[Baseline]:
     """Header baselines, with u,v from the stations at the apparent place of the target."""
-    site = sites()["VLTI"]
+    site = site_of("VLTI")
     result = []
     for i in range(len(stations)):
         for j in range(i + 1, len(stations)):
@@ -253,13 +267,14 @@ def _baselines(header: fits.Header, stations: list[str],
             if apparent is not None:
                 ra, dec = apparent
                 try:
-                    a, b = station("VLTI", stations[i]), station("VLTI", stations[j])
+                    a = station_position("VLTI", stations[i])
+                    b = station_position("VLTI", stations[j])
                 except KeyError as exc:
                     issues.append(str(exc))
                     result.append(baseline)
                     continue
                 for when, lst in (("start", lst_start), ("end", lst_end)):
-                    p = project(a, b, site.latitude, hour_angle_hours(lst, ra), dec)
+                    p = project(a, b, site.latitude, hour_angle(lst, ra), dec)
                     setattr(baseline, f"u_{when}", p.u)
                     setattr(baseline, f"v_{when}", p.v)
                     recorded = getattr(baseline, f"pbl_{when}")

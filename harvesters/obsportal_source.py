@@ -19,8 +19,9 @@ import httpx
 from astropy.io.votable import parse
 
 from .derive.apparent import apparent_radec
-from .derive.facts import normalise_station, sites, station
-from .derive.timing import hour_angle_hours, local_night, lst_hours
+from .derive.lst import hour_angle, lst_hours
+from .derive.night import local_night
+from .derive.stations import load_sites, normalise_station, station_position
 from .derive.uv import project
 from .eso_headers import Baseline
 
@@ -83,12 +84,13 @@ def _baselines(row: dict[str, Any], facility: str | None) -> list[Baseline]:
     out = []
     for (first, second), values in recorded.items():
         baseline = Baseline(first, second, **values)
-        if interferometer in sites() and None not in (row.get("target_ra"),
+        if interferometer in load_sites() and None not in (row.get("target_ra"),
                                                       row.get("target_dec"),
                                                       row.get("exp_mjd_start")):
-            site = sites()[interferometer]
+            site = load_sites()[interferometer]
             try:
-                a, b = station(interferometer, first), station(interferometer, second)
+                a = station_position(interferometer, first)
+                b = station_position(interferometer, second)
             except KeyError:
                 out.append(baseline)
                 continue
@@ -96,7 +98,7 @@ def _baselines(row: dict[str, Any], facility: str | None) -> list[Baseline]:
                                      row["exp_mjd_start"])
             for when, mjd in (("start", row["exp_mjd_start"]),
                               ("end", row.get("exp_mjd_end") or row["exp_mjd_start"])):
-                ha = hour_angle_hours(float(lst_hours(mjd, site)), ra)
+                ha = hour_angle(lst_hours(float(mjd), site.longitude), ra)
                 p = project(a, b, site.latitude, ha, dec)
                 setattr(baseline, f"u_{when}", p.u)
                 setattr(baseline, f"v_{when}", p.v)
@@ -130,8 +132,8 @@ def rows_from_votable(data: bytes) -> Iterator[dict[str, Any]]:
                             str(row.get("interferometer_stations") or "").split()) or None
         mjd = row.get("exp_mjd_start")
         interferometer = "VLTI" if facility == "ESO-VLTI" else facility
-        night = local_night(float(mjd), sites()[interferometer]).isoformat() \
-            if mjd is not None and interferometer in sites() else None
+        night = local_night(float(mjd), load_sites()[interferometer].timezone).isoformat() \
+            if mjd is not None and interferometer in load_sites() else None
         obs_id = row.get("obs_id")
         try:
             ob_id = int(obs_id) if obs_id is not None else None

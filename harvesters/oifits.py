@@ -44,14 +44,9 @@ from .chara_headers import ASPRO_INSTRUMENT as CHARA_ASPRO
 from .chara_headers import instrument_name as chara_instrument
 from .chara_headers import is_chara_header, read_chara_header
 from .derive.apparent import apparent_radec
-from .derive.configurations import (
-    chara_semester_of,
-    equivalent_configuration,
-    eso_period_of,
-    period_configurations,
-)
-from .derive.facts import normalise_station, sites, station
-from .derive.timing import MJD_EPOCH, hour_angle_hours, local_night, lst_hours
+from .derive.lst import hour_angle, lst_hours
+from .derive.night import datetime_to_mjd, local_night, mjd_to_datetime
+from .derive.stations import load_sites, normalise_station, station_position
 from .derive.uv import project
 from .eso_headers import (
     ABBREVIATION,
@@ -59,6 +54,7 @@ from .eso_headers import (
     Baseline,
     HeaderError,
     aspro_instrument,
+    configuration_columns,
     frame_record,
     instrument_mode,
 )
@@ -324,62 +320,22 @@ def _span(tables: list[tuple[_Table, np.ndarray]]) -> tuple[float, float] | None
 
 
 def _night(mjd: float, interferometer: str | None) -> str:
-    site = sites().get(interferometer or "")
+    site = load_sites().get(interferometer or "")
     if site is not None:
-        return local_night(mjd, site).isoformat()
+        return local_night(mjd, site.timezone).isoformat()
     # No site: the UT date 12 h before, as the writer does for rows without a night.
-    return (MJD_EPOCH + timedelta(days=mjd - 0.5)).date().isoformat()
-
-
-def _period_number(interferometer: str, period: str) -> int:
-    """ESO period, or CHARA semester counted in half-years (2019B → 4039)."""
-    if interferometer == "VLTI":
-        return int(period)
-    return int(period[:4]) * 2 + (1 if period[4:].upper() == "B" else 0)
+    return mjd_to_datetime(mjd - 0.5).date().isoformat()
 
 
 def _configuration(stations: list[str], night: str, interferometer: str | None,
                    aspro: str | None) -> dict[str, Any]:
-    """The equivalent offered configuration (``equivalent_configuration``). When it finds
-    nothing or only a ``nearest`` one (matched on baseline lengths), the same station set
-    offered in the closest other period is the better answer (quality ``other-period``, as
-    ``match_configuration`` names it): ASPRO2 does not tabulate CHARA 2019A-2021A nor VLTI
-    before P84, and GRAVITY's 2016 commissioning used A0-G1-J2-K0 before it was offered."""
-    empty = {"configuration": None, "_configuration_category": None,
-             "_configuration_match": None}
-    if interferometer is None or len(stations) < 2:
-        return empty
-    match = equivalent_configuration(stations, date.fromisoformat(night), interferometer,
-                                     aspro)
-    if match is not None and match.quality != "nearest":
-        return {"configuration": match.name,
-                "_configuration_category": match.configuration.category or None,
-                "_configuration_match": match.quality}
-    wanted = frozenset(normalise_station(s) for s in stations)
-    same = [c for c in period_configurations()
-            if c.interferometer == interferometer and c.kind == "offered"
-            and frozenset(c.stations) == wanted]
-    preferred = [c for c in same if aspro in c.instruments] or same
-    if preferred:
-        day = date.fromisoformat(night)
-        here = _period_number(interferometer, str(eso_period_of(day)) if interferometer ==
-                              "VLTI" else chara_semester_of(day))
-        best = min(preferred, key=lambda c: min(
-            abs(_period_number(interferometer, c.period_from) - here),
-            abs(_period_number(interferometer, c.period_to) - here)))
-        return {"configuration": best.name,
-                "_configuration_category": best.category or None,
-                "_configuration_match": "other-period"}
-    if match is None:
-        return empty
-    return {"configuration": match.name,
-            "_configuration_category": match.configuration.category or None,
-            "_configuration_match": match.quality}
+    """The equivalent offered configuration of the night (:func:`configuration_columns`)."""
+    return configuration_columns(stations, date.fromisoformat(night), interferometer, aspro)
 
 
 def _lst(mjd: float, interferometer: str | None) -> float | None:
-    site = sites().get(interferometer or "")
-    return float(lst_hours(mjd, site)) if site is not None else None
+    site = load_sites().get(interferometer or "")
+    return lst_hours(mjd, site.longitude) if site is not None else None
 
 
 def _target_role(c: _Contents, target_id: int) -> str | None:
@@ -423,18 +379,19 @@ def _uv_sign(samples: list[_Sample], interferometer: str | None, ra: float | Non
     """+1 when the file's u,v are station2 − station1 (the project's convention), −1 when
     they are the opposite, None when it cannot be checked (stations, site or pointing
     unknown). Decided by the sign of the dot product with u,v computed from the stations."""
-    site = sites().get(interferometer or "")
+    site = load_sites().get(interferometer or "")
     if site is None or ra is None or dec is None or interferometer is None:
         return None
     dot = 0.0
     for sample in samples[:60]:
         try:
-            a, b = station(interferometer, sample.first), station(interferometer, sample.second)
+            a = station_position(interferometer, sample.first)
+            b = station_position(interferometer, sample.second)
         except KeyError:
             continue
         app_ra, app_dec = apparent_radec(ra, dec, sample.mjd)
-        hour_angle = hour_angle_hours(float(lst_hours(sample.mjd, site)), app_ra)
-        p = project(a, b, site.latitude, hour_angle, app_dec)
+        ha = hour_angle(lst_hours(sample.mjd, site.longitude), app_ra)
+        p = project(a, b, site.latitude, ha, app_dec)
         dot += p.u * sample.u + p.v * sample.v
     return None if dot == 0.0 else math.copysign(1.0, dot)
 
@@ -507,8 +464,7 @@ def _id_mjd(dp_id: str) -> float | None:
     match = re.search(r"\.(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3})$", dp_id)
     if not match:
         return None
-    moment = datetime.fromisoformat(match.group(1)).replace(tzinfo=UTC)
-    return (moment - MJD_EPOCH).total_seconds() / 86400.0
+    return datetime_to_mjd(datetime.fromisoformat(match.group(1)).replace(tzinfo=UTC))
 
 
 def eso_raw_id(header: fits.Header, file_name: str, instrument: str) -> tuple[str, str | None]:
@@ -622,9 +578,7 @@ def _eso_exposure(path: Path, c: _Contents, instrument: str) -> dict[str, Any]:
     if not row.get("target_name") and len(target_ids) == 1 and target_ids[0] in c.targets:
         # Commissioning frames leave OBJECT and OBS.TARG.NAME empty; OI_TARGET names it.
         row["target_name"] = str(c.targets[target_ids[0]]["TARGET"]).strip() or None
-    stations = (row.get("interferometer_stations") or "").split()
-    row.update(_configuration(stations, row["night"], "VLTI",
-                              aspro_instrument(instrument, row["t_min"])))
+    # frame_record matched the configuration (the same matcher as the other paths).
     row["em_min"], row["em_max"] = _wavelength_range(c)
     _finish(row, issues, record.baselines)
     return row

@@ -36,6 +36,7 @@ from ..schema.domain import (
 from ..schema.model import HEALPIX_ORDER, Table
 from ..schema.sql import POSTGRESQL, build_metadata, sa_table
 from .derive.angles import separation_arcsec
+from .derive.stations import split_stations
 
 BATCH_SIZE = 5000
 #: How complete each source's exposure records are: on a conflict, the richer source's
@@ -102,11 +103,9 @@ def name_key(name: str) -> str:
 
 
 def normalise_stations(text: str | None) -> str | None:
-    """Stations space separated in beam order; ESO ``U1`` spelled ``UT1``."""
-    if not text:
-        return None
-    parts = [p for p in re.split(r"[\s,;\-/]+", text.strip()) if p]
-    return " ".join(re.sub(r"^U([1-4])$", r"UT\1", p.upper()) for p in parts) or None
+    """Stations space separated in beam order; ESO ``U1`` spelled ``UT1``
+    (:func:`~.derive.stations.split_stations`)."""
+    return (" ".join(split_stations(text)) or None) if text else None
 
 
 _ROLE = {"science": "SCI", "sci": "SCI", "calibrator": "CAL", "cal": "CAL"}
@@ -148,10 +147,14 @@ def exec_key(values: dict[str, Any]) -> str:
 
 
 def _period(values: dict[str, Any]) -> int | None:
-    """ESO period of the observation (from its date), else the one a run id names."""
+    """ESO period of the observation (from its local night, as the configuration match
+    uses, else its UT date), else the one a run id names."""
     t_min = values.get("t_min")
     if str(values.get("facility_name") or "").startswith("ESO") and t_min is not None:
         from .derive.configurations import eso_period
+        night = str(values.get("night") or "")
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", night):
+            return eso_period(int(night[:4]), int(night[5:7]))
         start = datetime(1858, 11, 17) + _days(t_min)
         return eso_period(start.year, start.month)
     code = values.get("proposal_id") or ""

@@ -110,7 +110,8 @@ OB_EXEC = Table(
                "small, medium, large, astrometric, extended, UTs (VLTI) or CHARA.",
                ucd="instr.setup"),
         Column("configuration_match", T.VARCHAR,
-               "How the configuration was matched: exact, intermediate, nearest, none.",
+               "How the configuration was matched: exact, intermediate, subset, "
+               "other-period, nearest (NULL: none).",
                ucd="meta.code.qual"),
         Column("period", T.INTEGER, "ESO period (or CHARA semester).", ucd="time.epoch"),
         Column("night", T.VARCHAR, "Local night (date at the start of the night).",

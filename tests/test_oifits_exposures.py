@@ -19,10 +19,10 @@ from astropy.io import fits
 
 from obsportal.harvesters.chara_headers import aspro_mode, read_chara_header, stations
 from obsportal.harvesters.derive.apparent import apparent_radec
-from obsportal.harvesters.derive.facts import sites, station
-from obsportal.harvesters.derive.timing import hour_angle_hours, lst_hours
+from obsportal.harvesters.derive.lst import hour_angle, lst_hours
+from obsportal.harvesters.derive.stations import site_of, station_position
 from obsportal.harvesters.derive.uv import project
-from obsportal.harvesters.eso_headers import Baseline
+from obsportal.harvesters.eso_headers import Baseline, HeaderError, frame_record, read_header
 from obsportal.harvesters.oifits import eso_raw_id, eso_role, read_oifits
 from obsportal.harvesters.runner import harvest_eso_files, harvest_oifits_files
 
@@ -34,10 +34,10 @@ STATIONS = ("A0", "G1", "J2")
 
 def _uv(first: str, second: str, mjd: float) -> tuple[float, float]:
     """u,v of second − first for TARGET at ``mjd`` (the project's convention)."""
-    site = sites()["VLTI"]
+    site = site_of("VLTI")
     ra, dec = apparent_radec(TARGET[1], TARGET[2], mjd)
-    p = project(station("VLTI", first), station("VLTI", second), site.latitude,
-                hour_angle_hours(float(lst_hours(mjd, site)), ra), dec)
+    p = project(station_position("VLTI", first), station_position("VLTI", second),
+                site.latitude, hour_angle(lst_hours(mjd, site.longitude), ra), dec)
     return p.u, p.v
 
 
@@ -139,9 +139,10 @@ def test_headerless_exposure_from_the_oi_tables(tmp_path: Path) -> None:
     assert row["night"] == "2023-12-31" and row["obs_type"] == "calibrator"  # CATEGORY=CAL
     # The MJD 0 record is ignored; the span is the first and last record (INT_TIME 0).
     assert row["t_min"] == pytest.approx(MJD0) and row["t_max"] == pytest.approx(MJD0 + 0.02)
-    site = sites()["VLTI"]
-    assert row["exp_lst_start"] == pytest.approx(lst_hours(MJD0, site), abs=1e-6)
-    assert row["exp_lst_end"] == pytest.approx(lst_hours(MJD0 + 0.02, site), abs=1e-6)
+    site = site_of("VLTI")
+    assert row["exp_lst_start"] == pytest.approx(lst_hours(MJD0, site.longitude), abs=1e-6)
+    assert row["exp_lst_end"] == pytest.approx(lst_hours(MJD0 + 0.02, site.longitude),
+                                               abs=1e-6)
     assert row["configuration"] and row["_configuration_match"]
     assert len(row["_baselines"]) == 3
     g1j2 = _baseline(row, "G1", "J2")
@@ -376,10 +377,10 @@ def test_mircx_chara_header(shared_dir: Path) -> None:
     s1s2 = _baseline(row, "S1", "S2")
     assert (s1s2.u_start, s1s2.v_start) == pytest.approx(
         (-header["U_S1-S2"], -header["V_S1-S2"]), abs=1e-9)
-    site = sites()["CHARA"]
+    site = site_of("CHARA")
     ra, dec = apparent_radec(342.897, 52.339305555555555, header["MJD-OBS"])
-    p = project(station("CHARA", "S1"), station("CHARA", "S2"), site.latitude,
-                hour_angle_hours(row["exp_lst_start"], ra), dec)
+    p = project(station_position("CHARA", "S1"), station_position("CHARA", "S2"),
+                site.latitude, hour_angle(row["exp_lst_start"], ra), dec)
     assert (p.u, p.v) == pytest.approx((s1s2.u_start, s1s2.v_start), abs=0.1)
     # ... and the end is the OI table's S1-S2 record, whose writer uses S1 minus S2 too.
     last = _records(path, "S1", "S2")[-1]
@@ -439,6 +440,30 @@ def test_oifits_and_eso_records_of_one_frame_are_one_exposure(shared_dir: Path,
         rows = conn.execute(sa.text(
             "SELECT dp_id, source FROM obsportal_exposure")).all()
     assert rows == [("GRAVI.2016-06-23T03:10:17.458", "eso-files")]
+
+
+def test_eso_files_and_oifits_give_one_frame_the_same_configuration(shared_dir: Path) -> None:
+    """``harvest eso-files`` (the frame header) and ``harvest oifits`` (the product) use the
+    one matcher: same configuration, quality and category for the same ESO frame."""
+    compared = {}
+    for dump in sorted((shared_dir / "external/data/fits-headers").glob("*.primary-header.txt")):
+        product = shared_dir / OIFITS / dump.name.replace(".primary-header.txt", ".fits")
+        if not product.is_file():
+            continue
+        try:
+            frame = frame_record(read_header(dump), dump.name).row
+        except HeaderError:  # the CHARA header
+            continue
+        exposure = read_oifits(product).exposures[0]
+        keys = ("configuration", "_configuration_match", "_configuration_category", "night")
+        assert [frame[k] for k in keys] == [exposure[k] for k in keys], dump.name
+        compared[dump.name.split("_")[0]] = (frame["configuration"],
+                                             frame["_configuration_match"])
+    assert len(compared) >= 6
+    # The same station set offered in another period: GRAVITY's 2016 commissioning (P96).
+    assert compared["GRAVITY.2016-01-09T05-37-06"] == ("A0-G1-J2-K0", "other-period")
+    # Offered to the first PIONIER in P86 (eso-files said A0-B5-D0-G1, nearest, before).
+    assert compared["PIONIER.2010-12-07T05p33p29.635"] == ("D0-H0-G1-I1", "exact")
 
 
 def test_reharvest_of_the_real_files_adds_nothing(shared_dir: Path,

@@ -1,40 +1,35 @@
 """Equivalent offered configuration of an observed station set.
 
-The match, in order of quality:
-``exact`` — the set is offered in that period for that instrument;
-``other-period`` — the set is offered, for the instrument, in another period;
-``subset`` — the stations are part of a configuration offered in the period (a telescope
-missing, as with 3-telescope MATISSE or AMBER observations);
-``nearest`` — the offered configuration of the period whose sorted baseline lengths are
-closest (RMS) to the observed ones, e.g. a re-configuration intermediate or a
-3-telescope subset.
+The facts are the per-period tables ``harvesters/data/vlti_configurations.csv`` (ESO
+periods P84-P117, ASPRO2's VLTI.xml, with the re-configuration intermediates) and
+``chara_configurations.csv`` (CHARA semesters, ASPRO2's CHARA.xml), all instruments.
+:func:`equivalent_configuration` is the one matcher every harvester uses (ESO frames,
+OIFITS, the synthetic log). Match quality, best first:
 
-:func:`equivalent_configuration` is the same idea over the per-period tables
-``vlti_configurations.csv`` / ``chara_configurations.csv`` (all instruments): ``exact``
-(the set is offered in the period), ``intermediate`` (an ASPRO2 re-configuration
-intermediate), ``subset`` (part of an offered configuration of the period), ``nearest``
-(closest sorted baseline lengths, RMS in metres).
+``exact`` — the set is offered in the period (for the instrument when it has offers);
+``intermediate`` — an ASPRO2 VLTI re-configuration intermediate;
+``subset`` — part of a configuration offered in the period (a telescope missing, as with
+3-telescope MATISSE or AMBER observations): the smallest such configuration;
+``other-period`` — the same station set offered in the closest other period (ASPRO2 does
+not tabulate CHARA 2019A-2021A, VLTI before P84 nor P95, and GRAVITY's 2016 commissioning
+used A0-G1-J2-K0 before it was offered);
+``nearest`` — the offered configuration of the period whose sorted baseline lengths are
+closest (RMS, metres) to the observed ones.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from .facts import OfferedConfiguration, normalise_station, offered_configurations, station
-from .stations import baseline_lengths, read_facts, split_stations
+from .stations import baseline_lengths, normalise_station, read_facts, split_stations
 
 ESO_PERIOD_ZERO_YEAR = 1968  # P1 started 1968-04-01; P110 2022-10-01
 
-
-@dataclass(frozen=True)
-class ConfigurationMatch:
-    configuration: OfferedConfiguration
-    quality: str  # exact, other-period, nearest
-    rms: float = 0.0  # metres, for nearest matches
+#: The values of ``ob_exec.configuration_match`` (None when nothing matches).
+QUALITIES = ("exact", "intermediate", "subset", "other-period", "nearest")
 
 
 def eso_period(year: int, month: int) -> int:
@@ -44,48 +39,6 @@ def eso_period(year: int, month: int) -> int:
 
 def chara_semester(year: int, month: int) -> str:
     return f"{year}{'A' if month <= 6 else 'B'}"
-
-
-def _lengths(interferometer: str, names: tuple[str, ...]) -> list[float]:
-    positions = [station(interferometer, n) for n in names]
-    return sorted(math.dist((a.east, a.north, a.up), (b.east, b.north, b.up))
-                  for a, b in itertools.combinations(positions, 2))
-
-
-def match_configuration(interferometer: str, instrument: str, period: str,
-                        stations: list[str]) -> ConfigurationMatch | None:
-    """The offered configuration equivalent to ``stations`` (None if nothing is offered)."""
-    observed = tuple(normalise_station(s) for s in stations)
-    wanted = set(observed)
-    candidates = [c for c in offered_configurations()
-                  if c.interferometer == interferometer and c.instrument == instrument]
-    if not candidates:
-        return None
-    for config in candidates:
-        if config.period == period and set(config.stations) == wanted:
-            return ConfigurationMatch(config, "exact")
-    for config in candidates:
-        if set(config.stations) == wanted:
-            return ConfigurationMatch(config, "other-period")
-    in_period = [c for c in candidates if c.period == period] or candidates
-    for config in in_period:
-        if wanted < set(config.stations):
-            return ConfigurationMatch(config, "subset")
-    try:
-        seen = _lengths(interferometer, observed)
-    except KeyError:
-        return None
-    best: ConfigurationMatch | None = None
-    for config in in_period:
-        try:
-            offered = _lengths(interferometer, config.stations)
-        except KeyError:
-            continue
-        # Compare the observed baselines with the closest offered ones (subsets allowed).
-        rms = math.sqrt(sum(min((x - y) ** 2 for y in offered) for x in seen) / len(seen))
-        if best is None or rms < best.rms:
-            best = ConfigurationMatch(config, "nearest", rms)
-    return best
 
 
 @dataclass(frozen=True)
@@ -117,8 +70,8 @@ class EquivalentConfiguration:
     """The offered configuration equivalent to observed stations, with match quality."""
 
     configuration: PeriodConfiguration
-    quality: str  # exact, intermediate, subset, nearest
-    period: str
+    quality: str  # one of QUALITIES
+    period: str  # the period (semester) of the observation
     rms: float = 0.0  # metres (nearest only)
 
     @property
@@ -128,6 +81,14 @@ class EquivalentConfiguration:
 
 def _semester_key(semester: str) -> tuple[int, int]:
     return int(semester[:4]), 0 if semester[4:].upper() == "A" else 1
+
+
+def _period_number(interferometer: str, period: str) -> int:
+    """ESO period, or CHARA semester counted in half-years (2019B → 4039)."""
+    if interferometer == "VLTI":
+        return int(period)
+    year, half = _semester_key(period)
+    return year * 2 + half
 
 
 def eso_period_of(day: date) -> int:
@@ -163,24 +124,9 @@ def offered_in_period(interferometer: str, period: str,
             and (instrument is None or instrument in c.instruments)]
 
 
-def equivalent_configuration(stations: str | list[str], when: date | int | str,
-                             interferometer: str = "VLTI",
-                             instrument: str | None = None) -> EquivalentConfiguration | None:
-    """Map observed stations (any order, ``U1`` or ``UT1``) and a date/period to a configuration.
-
-    ``when`` is a night date, an ESO period number or a CHARA semester. Quality, best
-    first: ``exact``, ``intermediate`` (VLTI re-configuration intermediates), ``subset``
-    (the smallest offered configuration containing the stations), ``nearest`` (RMS of the
-    observed sorted baseline lengths to the closest offered ones). ``None`` when nothing
-    is offered in the period or a station is unknown.
-    """
-    names = split_stations(stations) if isinstance(stations, str) else \
-        [normalise_station(s) for s in stations]
-    wanted = frozenset(names)
-    if isinstance(when, date):
-        period = str(eso_period_of(when)) if interferometer == "VLTI" else chara_semester_of(when)
-    else:
-        period = str(when)
+def _in_period(names: list[str], wanted: frozenset[str], period: str, interferometer: str,
+               instrument: str | None) -> EquivalentConfiguration | None:
+    """exact, intermediate, subset or nearest within ``period`` (None: nothing offered)."""
     offered = offered_in_period(interferometer, period, instrument)
     if not offered and instrument is not None:
         offered = offered_in_period(interferometer, period)
@@ -195,7 +141,7 @@ def equivalent_configuration(stations: str | list[str], when: date | int | str,
     if supersets:
         best = min(supersets, key=lambda c: (len(c.stations), c.category == ""))
         return EquivalentConfiguration(best, "subset", period)
-    if not offered or len(wanted) < 2:
+    if not offered:
         return None
     try:
         seen = baseline_lengths(interferometer, names)
@@ -211,3 +157,45 @@ def equivalent_configuration(stations: str | list[str], when: date | int | str,
         if result is None or rms < result.rms:
             result = EquivalentConfiguration(config, "nearest", period, rms)
     return result
+
+
+def _other_period(wanted: frozenset[str], period: str, interferometer: str,
+                  instrument: str | None) -> EquivalentConfiguration | None:
+    """The same station set offered in the closest period (for the instrument if it can)."""
+    same = [c for c in period_configurations()
+            if c.interferometer == interferometer and c.kind == "offered"
+            and frozenset(c.stations) == wanted]
+    preferred = [c for c in same if instrument in c.instruments] or same
+    if not preferred:
+        return None
+    here = _period_number(interferometer, period)
+    best = min(preferred, key=lambda c: min(
+        abs(_period_number(interferometer, c.period_from) - here),
+        abs(_period_number(interferometer, c.period_to) - here)))
+    return EquivalentConfiguration(best, "other-period", period)
+
+
+def equivalent_configuration(stations: str | list[str], when: date | int | str,
+                             interferometer: str = "VLTI",
+                             instrument: str | None = None) -> EquivalentConfiguration | None:
+    """Map observed stations (any order, ``U1`` or ``UT1``) and a date/period to a configuration.
+
+    ``when`` is a night date, an ESO period number or a CHARA semester; ``instrument`` an
+    ASPRO2 instrument name (its offers are preferred). Quality, best first: ``exact``,
+    ``intermediate``, ``subset``, ``other-period``, ``nearest`` (see the module
+    docstring). ``None`` for fewer than two stations, or when the set is offered in no
+    period and nothing is offered in this one (or a station is unknown).
+    """
+    names = split_stations(stations) if isinstance(stations, str) else \
+        [normalise_station(s) for s in stations]
+    wanted = frozenset(names)
+    if len(wanted) < 2:
+        return None
+    if isinstance(when, date):
+        period = str(eso_period_of(when)) if interferometer == "VLTI" else chara_semester_of(when)
+    else:
+        period = str(when)
+    match = _in_period(names, wanted, period, interferometer, instrument)
+    if match is not None and match.quality != "nearest":
+        return match
+    return _other_period(wanted, period, interferometer, instrument) or match

@@ -1,13 +1,15 @@
-"""Station positions, telescope diameters and sites from the project's facts.
+"""Station positions, telescope diameters and sites: the project's one station/site API.
 
 The tables are ``harvesters/data/vlti_stations.csv``, ``chara_stations.csv`` and
 ``sites.csv`` (sources cited in their header lines), read as package resources of
-``obsportal.harvesters.data``. Positions are local East/North/Up in metres relative to
-the array reference; a baseline vector ``b - a`` is what the u,v projection takes.
+``obsportal.harvesters.data`` with :func:`read_facts`. Positions are local East/North/Up in
+metres relative to the array reference; a baseline vector ``b - a`` is what the u,v
+projection takes. :func:`load_stations` / :func:`station_position` give the stations,
+:func:`load_sites` / :func:`site_of` the sites (latitude, longitude, height, time zone).
 
 ESO headers name the unit telescopes ``U1``..``U4`` (ISS.CONF.STATIONi) while ASPRO2 and
-the facts say ``UT1``..``UT4``: :func:`normalise_station` maps the former to the latter,
-:func:`eso_station_name` the other way.
+the facts say ``UT1``..``UT4``: :func:`normalise_station` maps the former to the latter
+(every harvester and service module uses it), :func:`eso_station_name` the other way.
 """
 
 from __future__ import annotations

@@ -13,7 +13,8 @@ at hour angle H and declination δ (Thompson, Moran & Swenson, eq. 4.1):
 u points east and v north on the sky; the baseline runs from the first station to the
 second (ESO's ISS.PBLij is the length between stations i and j). The position angle is
 measured from north through east, as ESO's ISS.PBLA keywords. :func:`uvw` and
-:func:`projected_baseline` are the vectorised numpy forms.
+:func:`projected_baseline` are the vectorised numpy forms; :func:`project` is :func:`uvw`
+for one baseline and one instant.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .facts import Station
+from .stations import StationPosition
 
 
 @dataclass(frozen=True)
@@ -42,21 +43,11 @@ class Projection:
         return math.degrees(math.atan2(self.u, self.v)) % 360.0
 
 
-def project(first: Station, second: Station, latitude_deg: float, hour_angle_h: float,
-            dec_deg: float) -> Projection:
-    """u, v of the baseline first → second for a target at (H, δ)."""
-    east = second.east - first.east
-    north = second.north - first.north
-    up = second.up - first.up
-    phi = math.radians(latitude_deg)
-    x = -math.sin(phi) * north + math.cos(phi) * up
-    y = east
-    z = math.cos(phi) * north + math.sin(phi) * up
-    h = math.radians(hour_angle_h * 15.0)
-    d = math.radians(dec_deg)
-    u = math.sin(h) * x + math.cos(h) * y
-    v = -math.sin(d) * math.cos(h) * x + math.sin(d) * math.sin(h) * y + math.cos(d) * z
-    return Projection(u, v)
+def project(first: StationPosition, second: StationPosition, latitude_deg: float,
+            hour_angle_h: float, dec_deg: float) -> Projection:
+    """u, v of the baseline first → second for a target at (H, δ) (:func:`uvw`)."""
+    u, v, _ = uvw(second.enu - first.enu, hour_angle_h, dec_deg, latitude_deg)
+    return Projection(float(u), float(v))
 
 
 def uvw(baseline_enu: ArrayLike, hour_angle_h: ArrayLike, dec_deg: ArrayLike,

@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ...harvesters.derive.angles import separation_arcsec
-from ...harvesters.derive.facts import normalise_station
+from ...harvesters.derive.stations import eso_station_name
 from ...schema.domain import EXPOSURE, EXPOSURE_BASELINE, OB_EXEC, PROGRAM, TARGET
 from ...schema.sql import build_metadata, sa_table
 from ...votable.encoders import xml_attr, xml_text
@@ -86,11 +86,6 @@ class SearchRequest:
     updated_to: datetime | None = None
 
 
-def _eso_name(name: str) -> str:
-    """Header spelling of unit telescopes (U1), as ASPRO2's samples use."""
-    return name.replace("UT", "U") if name.startswith("UT") else name
-
-
 def _baseline_text(rows: Sequence[Any]) -> str | None:
     """The Python-dict text ASPRO2 parses: {'U1-U2': {'length': {...}, 'angle': {...}}}."""
     if not rows:
@@ -99,7 +94,7 @@ def _baseline_text(rows: Sequence[Any]) -> str | None:
     for b in rows:
         def num(value: float | None) -> str:
             return "" if value is None else f"{value:.4f}"
-        key = f"{_eso_name(b.station1)}-{_eso_name(b.station2)}"
+        key = f"{eso_station_name(b.station1)}-{eso_station_name(b.station2)}"
         length = (b.pbl_start, b.pbl_end)
         if length[0] is None and b.u_start is not None:
             length = (math.hypot(b.u_start, b.v_start), math.hypot(b.u_end, b.v_end))
@@ -187,7 +182,8 @@ def search(engine: sa.Engine, request: SearchRequest) -> list[dict[str, Any]]:
 def _row(r: Any, baselines: list[Any], distance: float | None) -> dict[str, Any]:
     facility = r.facility_name or ""
     interferometer = INTERFEROMETERS.get(facility, facility or None)
-    stations = " ".join(_eso_name(normalise_station(s)) for s in (r.stations or "").split())
+    # Header spelling of unit telescopes (U1), as ASPRO2's samples use.
+    stations = " ".join(eso_station_name(s) for s in (r.stations or "").split())
     version = f"Period {r.period}" if interferometer == "VLTI" and r.period else None
     return {
         "exp_id": str(r.exposure_id), "exp_header_id": r.dp_id,

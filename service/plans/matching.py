@@ -55,7 +55,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ...harvesters.derive.angles import separation_arcsec
-from ...harvesters.derive.facts import normalise_station
+from ...harvesters.derive.stations import normalise_station
 
 TARGET_TOLERANCE_ARCSEC = 10.0
 

@@ -9,13 +9,15 @@ import pytest
 from astropy import units as u
 from astropy.time import Time
 
-from obsportal.harvesters.derive.configurations import (
-    chara_semester,
-    eso_period,
-    match_configuration,
+from obsportal.harvesters.derive.configurations import chara_semester, eso_period
+from obsportal.harvesters.derive.lst import hour_angle, lst_hours
+from obsportal.harvesters.derive.night import local_night
+from obsportal.harvesters.derive.stations import (
+    load_stations,
+    normalise_station,
+    site_of,
+    station_position,
 )
-from obsportal.harvesters.derive.facts import normalise_station, sites, station, stations
-from obsportal.harvesters.derive.timing import hour_angle_hours, local_night, lst_hours
 from obsportal.harvesters.derive.uv import project
 
 # Header values of GRAVI.2016-06-23T03:10:17.458 (ESO archive product, primary header), which
@@ -27,18 +29,18 @@ GRAVITY_2016 = {"mjd": 57562.13214651, "lst_s": 59733.643, "ra": 261.274746, "de
 
 
 def test_sites_and_stations_load() -> None:
-    vlti = sites()["VLTI"]
+    vlti = site_of("VLTI")
     assert vlti.latitude == pytest.approx(-24.62743941)
-    assert len([k for k in stations() if k[0] == "VLTI"]) == 35
-    assert station("VLTI", "U1") == station("VLTI", "UT1")
+    assert len(load_stations("VLTI")) == 35
+    assert station_position("VLTI", "U1") == station_position("VLTI", "UT1")
     assert normalise_station(" u3 ") == "UT3"
     with pytest.raises(KeyError, match="unknown station"):
-        station("VLTI", "Z9")
+        station_position("VLTI", "Z9")
 
 
 def test_lst_matches_the_header_and_astropy() -> None:
-    vlti = sites()["VLTI"]
-    lst = lst_hours(GRAVITY_2016["mjd"], vlti)
+    vlti = site_of("VLTI")
+    lst = lst_hours(GRAVITY_2016["mjd"], vlti.longitude)
     assert lst == pytest.approx(GRAVITY_2016["lst_s"] / 3600, abs=0.5 / 3600)
     mean = Time(GRAVITY_2016["mjd"], format="mjd").sidereal_time(
         "mean", longitude=vlti.longitude * u.deg).to_value(u.hourangle)
@@ -48,18 +50,18 @@ def test_lst_matches_the_header_and_astropy() -> None:
 @pytest.mark.parametrize(("first", "second", "length", "angle"), GRAVITY_2016["pbl"])
 def test_projected_baselines_match_iss_pbl(first: str, second: str, length: float,
                                            angle: float) -> None:
-    vlti = sites()["VLTI"]
-    ha = hour_angle_hours(lst_hours(GRAVITY_2016["mjd"], vlti), GRAVITY_2016["ra"])
-    p = project(station("VLTI", first), station("VLTI", second), vlti.latitude, ha,
-                GRAVITY_2016["dec"])
+    vlti = site_of("VLTI")
+    ha = hour_angle(lst_hours(GRAVITY_2016["mjd"], vlti.longitude), GRAVITY_2016["ra"])
+    p = project(station_position("VLTI", first), station_position("VLTI", second),
+                vlti.latitude, ha, GRAVITY_2016["dec"])
     assert p.length == pytest.approx(length, abs=0.05)
     assert p.angle == pytest.approx(angle, abs=0.3)
 
 
 def test_baseline_towards_the_zenith_is_the_ground_baseline() -> None:
     """A target at the zenith sees the horizontal baseline: u = east, v = north."""
-    vlti = sites()["VLTI"]
-    a, b = station("VLTI", "A0"), station("VLTI", "J3")
+    vlti = site_of("VLTI")
+    a, b = station_position("VLTI", "A0"), station_position("VLTI", "J3")
     p = project(a, b, vlti.latitude, 0.0, vlti.latitude)
     assert p.u == pytest.approx(b.east - a.east, abs=1e-9)
     assert p.v == pytest.approx(b.north - a.north, abs=1e-9)
@@ -67,7 +69,7 @@ def test_baseline_towards_the_zenith_is_the_ground_baseline() -> None:
 
 
 def test_local_night_is_the_date_of_the_evening() -> None:
-    vlti, chara = sites()["VLTI"], sites()["CHARA"]
+    vlti, chara = site_of("VLTI").timezone, site_of("CHARA").timezone
     assert str(local_night(GRAVITY_2016["mjd"], vlti)) == "2016-06-22"  # 03:10 UT
     evening = Time("2023-06-25T23:30:00", scale="utc").mjd  # 19:30 in Chile
     assert str(local_night(evening, vlti)) == "2023-06-25"
@@ -83,18 +85,6 @@ def test_eso_periods(year: int, month: int, period: int) -> None:
 
 def test_chara_semesters() -> None:
     assert chara_semester(2024, 6) == "2024A" and chara_semester(2024, 7) == "2024B"
-
-
-def test_configuration_matching() -> None:
-    uts = match_configuration("VLTI", "GRAVITY", "110", ["U1", "U2", "U3", "U4"])
-    assert uts is not None and uts.quality == "exact" and uts.configuration.category == "UTs"
-    small = match_configuration("VLTI", "GRAVITY", "110", ["C1", "A0", "D0", "B2"])
-    assert small is not None and small.quality == "exact"
-    subset = match_configuration("VLTI", "GRAVITY", "110", ["A0", "B2", "D0"])
-    assert subset is not None and subset.quality == "subset"
-    odd = match_configuration("VLTI", "GRAVITY", "110", ["A0", "B2", "D0", "J6"])
-    assert odd is not None and odd.quality == "nearest" and odd.rms > 0
-    assert match_configuration("VLTI", "NOPE", "110", ["A0"]) is None
 
 
 def test_real_header_file_agrees(shared_dir: Path) -> None:

@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from obsportal.harvesters.derive.configurations import (
+    QUALITIES,
     chara_semester_of,
     equivalent_configuration,
     eso_period_of,
@@ -80,8 +81,36 @@ def test_chara() -> None:
 
 
 def test_nothing_offered_or_unknown_station() -> None:
-    assert equivalent_configuration("A0-B2-D0-C1", 60) is None
+    assert equivalent_configuration("A0-B3-D0-C1", 60) is None  # never offered, P60 empty
     assert equivalent_configuration("A0-Z9-D0", 110) is None
+    assert equivalent_configuration("A0", 110) is None  # one station is no configuration
+
+
+def test_other_period_when_the_period_does_not_offer_the_set() -> None:
+    # GRAVITY's 2016 commissioning (P96) used A0-G1-J2-K0, offered from P100.
+    match = equivalent_configuration(["A0", "G1", "J2", "K0"], date(2016, 1, 8), "VLTI",
+                                     "GRAVITY")
+    assert match is not None and (match.quality, match.name, match.period) == \
+        ("other-period", "A0-G1-J2-K0", "96")
+    assert match.configuration.period_from == "100"
+    # P95 and CHARA 2019A-2021A are absent from ASPRO2: the closest period offering the set.
+    p95 = equivalent_configuration("A0-B2-D0-C1", 95)
+    assert p95 is not None and p95.quality == "other-period"
+    assert p95.configuration.period_from == "96"
+    chara = equivalent_configuration("S1-S2-E1-E2-W1-W2", "2020A", "CHARA", "MIRCX-MYSTIC")
+    assert chara is not None and (chara.quality, chara.name) == \
+        ("other-period", "E1-W2-W1-S2-S1-E2")
+
+
+def test_quality_ranking() -> None:
+    # In the period first (exact, intermediate, subset), then the set in another period,
+    # then the nearest baselines of the period.
+    assert equivalent_configuration("A0-B2-D0-J6", 110, "VLTI", "GRAVITY").quality == \
+        "intermediate"  # type: ignore[union-attr]
+    assert equivalent_configuration("A0-B2-D0", 110).quality == "subset"  # type: ignore[union-attr]
+    assert equivalent_configuration("A0-B3-D0-C1", 110).quality == "nearest"  # type: ignore[union-attr]
+    assert {q for q in QUALITIES} == {"exact", "intermediate", "subset", "other-period",
+                                      "nearest"}
 
 
 def test_agrees_with_aspro2_offered_table(shared_dir: Path) -> None:

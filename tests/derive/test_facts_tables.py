@@ -9,7 +9,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from obsportal.harvesters.derive import facts
 from obsportal.harvesters.derive.stations import (
     baseline_lengths,
     baseline_vector,
@@ -44,10 +43,6 @@ def test_station_tables() -> None:
     assert {s.diameter for s in vlti.values() if s.telescope == "AT"} == {1.8}
     assert {s.diameter for s in chara.values()} == {1.0}
     assert load_stations("ESO-VLTI") == vlti
-    # Same numbers as the older combined table the harvesters use.
-    for (interferometer, name), old in facts.stations().items():
-        new = load_stations(interferometer)[name]
-        assert (new.east, new.north, new.up) == (old.east, old.north, old.up)
 
 
 def test_stations_agree_with_aspro2_derived_table(shared_dir: Path) -> None:
@@ -95,4 +90,10 @@ def test_sites() -> None:
     assert (wilson.latitude, wilson.longitude) == pytest.approx((34.22438369, -118.05703131))
     assert paranal.timezone == "America/Santiago" and wilson.timezone == "America/Los_Angeles"
     assert site_of("ESO-VLTI") is paranal
-    assert facts.sites()["VLTI"].latitude == paranal.latitude
+
+
+def test_one_table_per_fact() -> None:
+    """Stations and configurations live in the per-interferometer tables only."""
+    data = resources.files("obsportal.harvesters.data")
+    for retired in ("stations.csv", "offered_configurations.csv"):
+        assert not data.joinpath(retired).is_file(), retired

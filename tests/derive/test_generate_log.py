@@ -110,7 +110,9 @@ def test_configuration_is_the_equivalent_offered_one(log: list[dict[str, str]]) 
     for facility, stations, night, configuration in seen:
         interferometer = "VLTI" if facility == "ESO-VLTI" else "CHARA"
         match = equivalent_configuration(stations, date.fromisoformat(night), interferometer)
-        if match is not None:  # None: P95 or CHARA 2019A-2021A, absent from ASPRO2
+        # P95 and CHARA 2019A-2021A are absent from ASPRO2: no match, or the same stations
+        # offered in another period (the generator used the nearest period it knows).
+        if match is not None and match.quality != "other-period":
             offered = {frozenset(c.stations)
                        for c in offered_in_period(interferometer, match.period)}
             assert frozenset(split_stations(configuration)) in offered

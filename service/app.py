@@ -78,6 +78,9 @@ def create_app(engine: sa.Engine, settings: Settings | None = None) -> FastAPI:
                 f"<h1>ObsPortal {__version__}</h1><p>Interferometry observation log, served "
                 f"over IVOA TAP. TAP URL for TOPCAT or pyvo: <code>{tap}</code></p>"
                 f"<ul><li><a href='{tap}/tables'>tables</a></li>"
-                f"<li><a href='{tap}/availability'>availability</a></li></ul></body></html>")
+                f"<li><a href='{tap}/availability'>availability</a></li>"
+                f"<li><a href='{tap}/examples'>example queries</a></li>"
+                f"<li><a href='/api/docs'>team workspace API</a> (plans, proposals; "
+                f"sign in with an API token)</li></ul></body></html>")
 
     return app

@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import sqlalchemy as sa
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.concurrency import run_in_threadpool
@@ -31,6 +32,7 @@ from .store import (
     list_plans,
     list_proposals,
     plan_events,
+    team_names,
     transition_plan,
     transition_proposal,
     update_plan,
@@ -161,21 +163,21 @@ async def me(request: Request) -> dict[str, Any]:
 @router.get("/teams/{team}/members", summary="Members of one of your teams")
 async def members(request: Request, team: str) -> Any:
     identity = _signed_in(request)
-    team_id = next((i for i, n in identity.team_names.items() if n == team), None)
-    if team_id is None and identity.site_admin:
-        from .store import team_names
-        engine = request.app.state.engine
-        with engine.connect() as conn:
-            team_id = next((i for i, n in team_names(conn).items() if n == team), None)
-    if team_id is None:
-        raise PlanError(404, f"no team {team!r} among your teams")
-    engine = request.app.state.engine
+    engine: sa.Engine = request.app.state.engine
 
-    def read() -> list[dict[str, Any]]:
+    def read() -> list[dict[str, Any]] | None:
         with engine.connect() as conn:
-            return [{**m, "created": m["created"].isoformat()} for m in
-                    team_members(conn, team_id)]
-    return {"team": team, "members": await _call(read)}
+            known = {name: tid for tid, name in team_names(conn).items()}
+            team_id = known.get(team)
+            if team_id is None or not (identity.site_admin or team_id in identity.teams):
+                return None
+            return [{**m, "created": m["created"].isoformat()}
+                    for m in team_members(conn, team_id)]
+
+    found = await _call(read)
+    if found is None:
+        raise PlanError(404, f"no team {team!r} among your teams")
+    return {"team": team, "members": found}
 
 
 # -- plans ------------------------------------------------------------------------------

@@ -307,3 +307,20 @@ def test_capabilities_offer_anonymous_and_basic_access(workspace: Workspace) -> 
     document = etree.fromstring(workspace.client.get("/tap/capabilities").content)
     methods = [m.get("standardID") for m in document.iter("securityMethod")]
     assert methods == [None, "ivo://ivoa.net/sso#BasicAA"]
+
+
+def test_team_members_are_listed_to_members_and_admins_only(workspace: Workspace) -> None:
+    client = workspace.client
+    listed = client.get("/api/teams/alpha/members", headers=workspace.headers("amy"))
+    assert listed.status_code == 200
+    assert [(m["name"], m["role"]) for m in listed.json()["members"]] == [
+        ("alice", "admin"), ("amy", "member")]
+    assert client.get("/api/teams/alpha/members",
+                      headers=workspace.headers("root")).status_code == 200
+    for user in ("bob", "carol"):
+        other = client.get("/api/teams/alpha/members", headers=workspace.headers(user))
+        assert other.status_code == 404
+        assert _problem(other)["detail"] == "no team 'alpha' among your teams"
+    assert client.get("/api/teams/nowhere/members",
+                      headers=workspace.headers("root")).status_code == 404
+    assert client.get("/api/teams/alpha/members").status_code == 401

@@ -8,6 +8,7 @@ relies on the HEALPix column for positional indexing.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -115,3 +116,15 @@ def sa_table(metadata: sa.MetaData, table: Table, dialect: str) -> sa.Table:
     """The SQLAlchemy table of a catalog table inside ``metadata``."""
     schema, name = table.sql_name(dialect)
     return metadata.tables[f"{schema}.{name}" if schema else name]
+
+
+@lru_cache(maxsize=2)
+def catalog_metadata(dialect: str) -> sa.MetaData:
+    """The service catalog's metadata, built once per dialect (building it takes ~20 ms:
+    request handlers must not pay that on every call). Shared: read it, never change it."""
+    return build_metadata(dialect)
+
+
+def stored_table(table: Table, dialect: str) -> sa.Table:
+    """The SQLAlchemy table of a catalog table, from :func:`catalog_metadata`."""
+    return sa_table(catalog_metadata(dialect), table, dialect)

@@ -23,35 +23,20 @@ What is expected, and why not exactly 1.0 both ways:
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 import sqlalchemy as sa
+from log_generator import load_generator
 
 from obsportal.harvesters.derive.calibrators import Execution, link_calibrators
 from obsportal.harvesters.runner import harvest_files
 
-REPO = Path(__file__).resolve().parents[1]
 #: (rows, seed): the bundled demo (5000, 2026) and one other night plan.
 DATASETS = [(5000, 2026), (4000, 11)]
 MIN_PRECISION = 0.985
 #: Links whose calibrator was planned for another science target only, at most.
 MAX_FOREIGN = 0.005
-
-
-def _generator() -> ModuleType:
-    if "generate_log" in sys.modules:
-        return sys.modules["generate_log"]
-    spec = importlib.util.spec_from_file_location("generate_log",
-                                                  REPO / "bench" / "generate_log.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["generate_log"] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
 
 
 def _name(engine: sa.Engine, qualified: str) -> str:
@@ -65,7 +50,7 @@ def generated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
     rows, seed = request.param
     directory = tmp_path_factory.mktemp(f"log{seed}")
     log, truth_csv = directory / "log.csv", directory / "truth.csv"
-    generator = _generator()
+    generator = load_generator()
     assert generator.write(log, rows, seed, truth=truth_csv) == rows
     truth: dict[tuple[int, int], str] = generator.sequence_links(rows, seed)
     # The CLI file and the function agree (one truth, two ways to get it).

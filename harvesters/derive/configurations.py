@@ -41,6 +41,30 @@ def chara_semester(year: int, month: int) -> str:
     return f"{year}{'A' if month <= 6 else 'B'}"
 
 
+def eso_period_start(period: int) -> date:
+    """First day of an ESO period (the inverse of :func:`eso_period`): odd periods start on
+    1 April, even ones on 1 October."""
+    year = ESO_PERIOD_ZERO_YEAR + (period - 1) // 2
+    return date(year, 4 if period % 2 else 10, 1)
+
+
+def period_span(facility: str | None, period: str | None) -> tuple[date, date] | None:
+    """[first day, first day after) of an ESO period ("113", "P113") or a CHARA semester
+    ("2024A" January-June, "2024B" July-December); None when not recognised."""
+    if not period:
+        return None
+    text = period.strip().upper().removeprefix("PERIOD").removeprefix("P").strip()
+    if (facility or "").upper() == "CHARA" or text[-1:] in ("A", "B"):
+        if len(text) != 5 or not text[:4].isdigit() or text[4] not in "AB":
+            return None
+        year, first_half = int(text[:4]), text[4] == "A"
+        return (date(year, 1 if first_half else 7, 1),
+                date(year, 7, 1) if first_half else date(year + 1, 1, 1))
+    if not text.isdigit():
+        return None
+    return eso_period_start(int(text)), eso_period_start(int(text) + 1)
+
+
 @dataclass(frozen=True)
 class PeriodConfiguration:
     """One offered configuration over a range of ESO periods (VLTI) or CHARA semesters."""

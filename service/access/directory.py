@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ...schema.access import INSTRUMENT_PI, MEMBERSHIP, TEAM, USER_ACCOUNT
-from ...schema.sql import build_metadata, sa_table
+from ...schema.sql import stored_table
 from .identity import MEMBER, TEAM_ADMIN
 from .tokens import utcnow
 
@@ -17,8 +17,7 @@ class DirectoryError(ValueError):
 
 
 def _t(conn: sa.Connection, table: Any) -> sa.Table:
-    dialect = conn.dialect.name
-    return sa_table(build_metadata(dialect), table, dialect)
+    return stored_table(table, conn.dialect.name)
 
 
 def _id(conn: sa.Connection, table: Any, key: str, name: str, what: str) -> int:

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from ...schema.access import INSTRUMENT_PI, MEMBERSHIP, TEAM, USER_ACCOUNT
 from ...schema.access_rules import Viewer
-from ...schema.sql import build_metadata, sa_table
+from ...schema.sql import stored_table
 
 MEMBER = "member"
 TEAM_ADMIN = "admin"
@@ -59,9 +59,8 @@ ANONYMOUS = Identity()
 
 
 def _tables(dialect: str) -> tuple[sa.Table, sa.Table, sa.Table, sa.Table]:
-    metadata = build_metadata(dialect)
-    return (sa_table(metadata, USER_ACCOUNT, dialect), sa_table(metadata, MEMBERSHIP, dialect),
-            sa_table(metadata, TEAM, dialect), sa_table(metadata, INSTRUMENT_PI, dialect))
+    return (stored_table(USER_ACCOUNT, dialect), stored_table(MEMBERSHIP, dialect),
+            stored_table(TEAM, dialect), stored_table(INSTRUMENT_PI, dialect))
 
 
 def load_identity(conn: sa.Connection, *, user_id: int | None = None,

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 
 from ...schema.access import API_TOKEN, USER_ACCOUNT
-from ...schema.sql import build_metadata, sa_table
+from ...schema.sql import stored_table
 from .identity import Identity, load_identity
 
 #: Visible prefix so a leaked token is recognisable (e.g. by secret scanners).
@@ -35,8 +35,7 @@ def token_hash(token: str) -> str:
 
 
 def _tables(dialect: str) -> tuple[sa.Table, sa.Table]:
-    metadata = build_metadata(dialect)
-    return sa_table(metadata, API_TOKEN, dialect), sa_table(metadata, USER_ACCOUNT, dialect)
+    return stored_table(API_TOKEN, dialect), stored_table(USER_ACCOUNT, dialect)
 
 
 def create_token(conn: sa.Connection, user_name: str, *, days: float | None = 90,

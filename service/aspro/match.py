@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ...schema.domain import OB_EXEC, TARGET
-from ...schema.sql import build_metadata, sa_table
+from ...schema.sql import catalog_metadata, sa_table
 from ...votable import UploadError, parse_upload
 from ...votable.encoders import xml_attr, xml_text
 from .search import VOTABLE_NS, SearchRequest, search
@@ -114,7 +114,7 @@ def _blocks(target: Target, rows: list[dict[str, Any]]) -> list[Block]:
 
 def _calibrators(engine: sa.Engine, blocks: list[Block]) -> None:
     dialect = engine.dialect.name
-    metadata = build_metadata(dialect)
+    metadata = catalog_metadata(dialect)
     o, t = sa_table(metadata, OB_EXEC, dialect), sa_table(metadata, TARGET, dialect)
     with engine.connect() as conn:
         for block in blocks:

@@ -16,14 +16,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from ...schema.domain import EXPOSURE, EXPOSURE_BASELINE, OB_EXEC, PROGRAM, TARGET
-from ...schema.sql import build_metadata, sa_table
+from ...schema.sql import catalog_metadata, sa_table
 
 router = APIRouter(prefix="/detail")
 
 
 def _tables(engine: sa.Engine) -> dict[str, sa.Table]:
     dialect = engine.dialect.name
-    metadata = build_metadata(dialect)
+    metadata = catalog_metadata(dialect)
     return {name: sa_table(metadata, table, dialect) for name, table in (
         ("e", EXPOSURE), ("o", OB_EXEC), ("p", PROGRAM), ("t", TARGET),
         ("b", EXPOSURE_BASELINE))}

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from ...schema.domain import EXPOSURE
-from ...schema.sql import build_metadata, sa_table
+from ...schema.sql import catalog_metadata, sa_table
 from ...votable.encoders import xml_text
 from .search import VOTABLE_NS, SearchRequest, render, search
 
@@ -82,7 +82,7 @@ def _error(message: str) -> bytes:
 
 def _last_modified(engine: sa.Engine) -> datetime | None:
     dialect = engine.dialect.name
-    exposure = sa_table(build_metadata(dialect), EXPOSURE, dialect)
+    exposure = sa_table(catalog_metadata(dialect), EXPOSURE, dialect)
     with engine.connect() as conn:
         value = conn.execute(sa.select(sa.func.max(exposure.c.last_update))).scalar()
     if isinstance(value, str):

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from ...harvesters.derive.angles import separation_arcsec
 from ...harvesters.derive.stations import eso_station_name
 from ...schema.domain import EXPOSURE, EXPOSURE_BASELINE, OB_EXEC, PROGRAM, TARGET
-from ...schema.sql import build_metadata, sa_table
+from ...schema.sql import catalog_metadata, sa_table
 from ...votable.encoders import xml_attr, xml_text
 
 VOTABLE_NS = "http://www.ivoa.net/xml/VOTable/v1.3"
@@ -111,7 +111,7 @@ def _baseline_text(rows: Sequence[Any]) -> str | None:
 def search(engine: sa.Engine, request: SearchRequest) -> list[dict[str, Any]]:
     """Exposures within the radius of (ra, dec), by header pointing or by resolved target."""
     dialect = engine.dialect.name
-    metadata = build_metadata(dialect)
+    metadata = catalog_metadata(dialect)
     e, o = sa_table(metadata, EXPOSURE, dialect), sa_table(metadata, OB_EXEC, dialect)
     p, t = sa_table(metadata, PROGRAM, dialect), sa_table(metadata, TARGET, dialect)
     b = sa_table(metadata, EXPOSURE_BASELINE, dialect)

@@ -17,9 +17,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ...harvesters.derive.night import datetime_to_mjd
 from ...schema.access_rules import EDITOR_ROLE, Viewer, visibility_predicate
 from ...schema.model import Table
-from ...schema.sql import POSTGRESQL, build_metadata, sa_table
+from ...schema.sql import POSTGRESQL, stored_table
 from ..access.session import bind_caller
 
 
@@ -48,16 +49,11 @@ def visible(conn: sa.Connection, table: Table, viewer: Viewer | None
 
 
 def table_of(conn: sa.Connection, table: Table) -> sa.Table:
-    dialect = conn.dialect.name
-    return sa_table(build_metadata(dialect), table, dialect)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
+    return stored_table(table, conn.dialect.name)
 
 
 def mjd_now() -> float:
-    return datetime.now(UTC).timestamp() / 86400.0 + 40587.0
+    return datetime_to_mjd(datetime.now(UTC))
 
 
 def as_json(row: Any) -> dict[str, Any]:

@@ -18,7 +18,8 @@ import sqlalchemy as sa
 from ...schema.access import PLAN_EXECUTION
 from ...schema.domain import OB_EXEC, TARGET
 from ...schema.obsplan import OBSPLAN
-from .access import table_of, utcnow
+from ..access.tokens import utcnow
+from .access import table_of
 from .matching import ExecutionFacts, PlanFacts, best_match, station_set
 from .store import transition_row
 

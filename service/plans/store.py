@@ -16,12 +16,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ...harvesters.derive.configurations import period_span
 from ...harvesters.derive.modes import mode_spectrum
 from ...schema.access import PLAN_EVENT, PLAN_EXECUTION, PROPOSAL, TEAM
 from ...schema.model import Table
 from ...schema.obsplan import OBSPLAN
 from ..access.identity import Identity
-from .access import as_json, caller_transaction, mjd_now, table_of, utcnow, visible
+from ..access.tokens import utcnow
+from .access import as_json, caller_transaction, mjd_now, table_of, visible
 from .workflow import TransitionError, check_transition, execution_status
 
 #: Plans may be edited while the team still owns the decision.
@@ -73,27 +75,12 @@ def team_names(conn: sa.Connection) -> dict[int, str]:
 
 # -- period windows ---------------------------------------------------------------------
 def period_window(facility: str | None, period: str | None) -> tuple[float, float] | None:
-    """MJD span of an ESO period (P100 = 2017-10-01 .. 2018-03-31) or a CHARA semester
-    (2024A = January-June, 2024B = July-December); None when unknown."""
-    if not period:
+    """MJD span of the ESO period or CHARA semester a plan asks for; None when unknown."""
+    span = period_span(facility, period)
+    if span is None:
         return None
-    text = period.strip().upper().removeprefix("P").removeprefix("PERIOD").strip()
-    if (facility or "").upper() == "CHARA" or text[-1:] in ("A", "B"):
-        if len(text) != 5 or not text[:4].isdigit() or text[4] not in "AB":
-            return None
-        year, half = int(text[:4]), text[4]
-        start = date(year, 1 if half == "A" else 7, 1)
-        end = date(year, 7, 1) if half == "A" else date(year + 1, 1, 1)
-    else:
-        if not text.isdigit():
-            return None
-        months = (int(text) - 100) * 6  # ESO periods are six months long
-        year, month = divmod(2017 * 12 + 9 + months, 12)
-        start = date(year, month + 1, 1)
-        year, month = divmod(2017 * 12 + 9 + months + 6, 12)
-        end = date(year, month + 1, 1)
     epoch = date(1858, 11, 17)
-    return float((start - epoch).days), float((end - epoch).days)
+    return float((span[0] - epoch).days), float((span[1] - epoch).days)
 
 
 # -- plans -----------------------------------------------------------------------------
@@ -218,7 +205,6 @@ def update_plan(engine: sa.Engine, identity: Identity | None, plan_id: int,
                     "em_min", "em_max", "em_res_power"):
             if key not in values:
                 merged.pop(key, None)
-                plan.pop(key, None)
         row = _derived(merged)
         row.update(t_planning=mjd_now(), updated=utcnow())
         plans = table_of(conn, OBSPLAN)
@@ -248,20 +234,29 @@ def _roles(identity: Identity | None, team_id: int, instrument: str | None) -> f
     return identity.roles_for(team_id, instrument)
 
 
+def _workflow_changes(identity: Identity | None, row: dict[str, Any],
+                      instrument: str | None, target: str, what: str) -> dict[str, Any]:
+    """The columns a plan or a proposal changes when it moves to ``target``, once the
+    workflow and the caller's roles allow the move (PlanError with the reason if not)."""
+    try:
+        check_transition(row["workflow_status"], target,
+                         _roles(identity, row["team_id"], instrument))
+    except TransitionError as exc:
+        raise PlanError(exc.status, f"{what}: {exc.reason}") from exc
+    now = utcnow()
+    changes: dict[str, Any] = {"workflow_status": target, "updated": now}
+    if target == "submitted" and row["submitted_at"] is None:
+        changes["submitted_at"] = now
+    return changes
+
+
 def transition_row(conn: sa.Connection, identity: Identity | None,
                          plan: dict[str, Any], target: str, note: str | None,
                          actor: str | None) -> None:
     current = plan["workflow_status"]
-    try:
-        check_transition(current, target, _roles(identity, plan["team_id"],
-                                                 plan["instrument_name"]))
-    except TransitionError as exc:
-        raise PlanError(exc.status, f"plan {plan['plan_id']}: {exc.reason}") from exc
-    changes: dict[str, Any] = {"workflow_status": target,
-                               "execution_status": execution_status(target),
-                               "t_planning": mjd_now(), "updated": utcnow()}
-    if target == "submitted" and plan["submitted_at"] is None:
-        changes["submitted_at"] = utcnow()
+    changes = _workflow_changes(identity, plan, plan["instrument_name"], target,
+                                f"plan {plan['plan_id']}")
+    changes.update(execution_status=execution_status(target), t_planning=mjd_now())
     plans = table_of(conn, OBSPLAN)
     conn.execute(sa.update(plans).where(plans.c.plan_id == plan["plan_id"]).values(**changes))
     _event(conn, team_id=plan["team_id"], actor=_actor(identity, actor), to_status=target,
@@ -405,14 +400,8 @@ def transition_proposal(engine: sa.Engine, identity: Identity | None, proposal_i
     with caller_transaction(engine, _viewer(identity)) as conn:
         proposal = _get_proposal(conn, identity, proposal_id, for_update=True)
         current = proposal["workflow_status"]
-        try:
-            check_transition(current, target, _roles(identity, proposal["team_id"],
-                                                     proposal["instrument"]))
-        except TransitionError as exc:
-            raise PlanError(exc.status, f"proposal {proposal_id}: {exc.reason}") from exc
-        changes: dict[str, Any] = {"workflow_status": target, "updated": utcnow()}
-        if target == "submitted" and proposal["submitted_at"] is None:
-            changes["submitted_at"] = utcnow()
+        changes = _workflow_changes(identity, proposal, proposal["instrument"], target,
+                                    f"proposal {proposal_id}")
         proposals = table_of(conn, PROPOSAL)
         conn.execute(sa.update(proposals).where(proposals.c.proposal_id == proposal_id)
                      .values(**changes))

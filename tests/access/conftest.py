@@ -27,9 +27,9 @@ from obsportal.service.access.directory import (
     add_user,
     set_instrument_pi,
 )
-from obsportal.service.access.tokens import create_token
+from obsportal.service.access.tokens import create_token, utcnow
 from obsportal.service.app import create_app
-from obsportal.service.plans.access import table_of, utcnow
+from obsportal.service.plans.access import table_of
 from obsportal.service.plans.store import create_plan, transition_plan
 from obsportal.service.settings import Settings
 from obsportal.service.storage.engine import make_engine

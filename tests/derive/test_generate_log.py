@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import csv
 import gzip
-import importlib.util
 import itertools
 import math
-import sys
 from collections import defaultdict
 from datetime import date
 from pathlib import Path
@@ -16,6 +14,7 @@ from types import ModuleType
 import pytest
 from astropy import units as u
 from astropy.time import Time
+from log_generator import load_generator
 
 from obsportal.harvesters.derive.configurations import (
     equivalent_configuration,
@@ -37,13 +36,7 @@ EXPECTED_COLUMNS = [
 
 @pytest.fixture(scope="module")
 def generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("generate_log",
-                                                  REPO / "bench" / "generate_log.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["generate_log"] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
+    return load_generator()
 
 
 @pytest.fixture(scope="module")
